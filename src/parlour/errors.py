@@ -1,0 +1,38 @@
+"""User-facing errors: each one says in one line which file, model or field is at fault."""
+
+
+class ParlourError(Exception):
+    """Base class for errors shown to the user as one line (no traceback)."""
+
+
+class InstanceFileError(ParlourError):
+    """An instances file is missing, unreadable or malformed."""
+
+
+class UnknownGameError(ParlourError):
+    """A game name that parlour does not know."""
+
+
+class UnknownModelError(ParlourError):
+    """A model name that is not in the registry."""
+
+
+class RegistryError(ParlourError):
+    """A model registry file is malformed."""
+
+
+class BackendError(ParlourError):
+    """A backend failed to produce a reply (after its retries)."""
+
+
+class ContextExceededError(BackendError):
+    """The prompt plus the requested new tokens do not fit the model's context window."""
+
+    def __init__(self, message: str, tokens_needed: int = 0, context_size: int = 0) -> None:
+        super().__init__(message)
+        self.tokens_needed = tokens_needed
+        self.context_size = context_size
+
+
+class ResultsError(ParlourError):
+    """A results folder or file that cannot be read or written."""

@@ -1,0 +1,1 @@
+"""The games: one subpackage per game, registered in parlour.games.registry."""

@@ -1,0 +1,55 @@
+"""The one place where games are registered."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from parlour.errors import UnknownGameError
+from parlour.games.master import GameMaster
+from parlour.games.scorer import GameScorer
+
+# game name -> module exposing `GAME: GameSpec`
+GAME_MODULES: dict[str, str] = {
+    "taboo": "parlour.games.taboo",
+}
+
+
+@dataclass(frozen=True)
+class GameSpec:
+    """What the runner and scorer need to know about a game."""
+
+    name: str
+    description: str
+    master: type[GameMaster]
+    scorer: type[GameScorer]
+    package: str  # the game's package; default instances at <package>/in/instances.json
+    single_player: bool = False
+    experiment_keys: tuple[str, ...] = ()
+    instance_keys: tuple[str, ...] = ()
+    generator: Callable[..., dict[str, Any]] | None = field(default=None, compare=False)
+
+    @property
+    def default_instances(self) -> Path:
+        return Path(str(resources.files(self.package) / "in" / "instances.json"))
+
+
+def game_names() -> list[str]:
+    return sorted(GAME_MODULES)
+
+
+def get_game(name: str) -> GameSpec:
+    if name not in GAME_MODULES:
+        raise UnknownGameError(f"unknown game '{name}' (known: {', '.join(game_names())}, or 'all')")
+    return importlib.import_module(GAME_MODULES[name]).GAME
+
+
+def select_games(names: list[str]) -> list[GameSpec]:
+    """Expand 'all' and check every name."""
+    if "all" in names:
+        return [get_game(n) for n in game_names()]
+    return [get_game(n) for n in names]

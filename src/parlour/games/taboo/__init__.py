@@ -1,0 +1,15 @@
+"""taboo: describe a word without its taboo words; the partner guesses it in three turns."""
+
+from parlour.games.registry import GameSpec
+from parlour.games.taboo.master import TabooMaster
+from parlour.games.taboo.scorer import TabooScorer
+
+GAME = GameSpec(
+    name="taboo",
+    description="Describe a target word without using it or its related words; the other player guesses.",
+    master=TabooMaster,
+    scorer=TabooScorer,
+    package="parlour.games.taboo",
+    experiment_keys=("max_turns", "describer_initial_prompt", "guesser_initial_prompt"),
+    instance_keys=("target_word", "related_word"),
+)

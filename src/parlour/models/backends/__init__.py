@@ -1,0 +1,1 @@
+"""One module per backend; see parlour.models.loader.BACKENDS."""

@@ -1,0 +1,51 @@
+"""Models without weights: game-defined programmatic players and scripted replay."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from parlour.errors import BackendError
+from parlour.models.base import Generation, Model
+from parlour.models.spec import ModelSpec
+
+
+class ProgrammaticModel(Model):
+    """Marks players whose replies come from the game's own role logic (`policy`: oracle, breaker...)."""
+
+    programmatic = True
+
+    @property
+    def policy(self) -> str:
+        return str(self.spec.options.get("policy", "oracle"))
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        raise BackendError(f"programmatic model {self.name}: the game's player answers, not the model")
+
+
+class ScriptedModel(Model):
+    """Replays a list of replies in call order (both players of an episode draw from one list)."""
+
+    def __init__(self, spec: ModelSpec, replies: list[str] | None = None) -> None:
+        super().__init__(spec)
+        if replies is None:
+            path = Path(spec.options["replies_file"])
+            try:
+                replies = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as exc:
+                raise BackendError(f"{path}: cannot read scripted replies: {exc}") from exc
+            if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies):
+                raise BackendError(f"{path}: scripted replies must be a JSON list of strings")
+        self.replies = list(replies)
+        self.calls = 0
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        if self.calls >= len(self.replies):
+            raise BackendError(f"scripted model: no reply left for call {self.calls + 1}")
+        text = self.replies[self.calls]
+        self.calls += 1
+        return Generation(
+            prompt={"messages": [dict(m) for m in messages]},
+            response={"response": text, "index": self.calls - 1},
+            text=text,
+        )

@@ -1,0 +1,52 @@
+"""The interface every backend implements."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import Any
+
+from parlour.models.spec import ModelSpec
+
+
+@dataclass
+class Generation:
+    """One model call: what was sent (as the backend saw it), what came back, and the reply text."""
+
+    prompt: dict[str, Any]  # recorded as requests.json's manipulated_prompt_obj
+    response: dict[str, Any]  # recorded as raw_response_obj
+    text: str
+    usage: dict[str, int] = field(default_factory=dict)
+
+
+class Model(ABC):
+    """A backend bound to one `ModelSpec`. One instance serves every episode of a run."""
+
+    #: programmatic models are answered by the game's own role logic (oracles, format breakers).
+    programmatic: bool = False
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @abstractmethod
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        """Reply to an OpenAI-style message list."""
+
+    def describe(self) -> dict[str, Any]:
+        """What run.json records about this model: the spec, its hash, and backend facts."""
+        return {
+            **self.spec.model_dump(mode="json"),
+            "spec_hash": self.spec.spec_hash(),
+            "ignored_parameters": self.ignored_parameters(),
+        }
+
+    def ignored_parameters(self) -> list[str]:
+        """Sampling parameters in the spec that this backend cannot send or does not honour."""
+        return []
+
+    async def aclose(self) -> None:
+        """Release connections, threads or weights."""

@@ -1,0 +1,35 @@
+"""Turn a `ModelSpec` into a live `Model` by importing only the backend it needs."""
+
+from __future__ import annotations
+
+import importlib
+
+from parlour.errors import ParlourError
+from parlour.models.base import Model
+from parlour.models.spec import ModelSpec
+
+# backend name -> "module:Class"; imported lazily so optional dependencies stay optional.
+BACKENDS: dict[str, str] = {
+    "programmatic": "parlour.models.backends.programmatic:ProgrammaticModel",
+    "scripted": "parlour.models.backends.programmatic:ScriptedModel",
+    "llamacpp": "parlour.models.backends.llamacpp:LlamaCppModel",
+    "openai_compatible": "parlour.models.backends.openai_compatible:OpenAICompatibleModel",
+}
+
+
+def load_model(spec: ModelSpec) -> Model:
+    """Instantiate the backend for `spec` (raises a one-line error for unknown or uninstalled backends)."""
+    target = BACKENDS.get(spec.backend)
+    if target is None:
+        raise ParlourError(
+            f"model {spec.name}: unknown backend '{spec.backend}' (known: {', '.join(sorted(BACKENDS))})"
+        )
+    module_name, _, class_name = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ParlourError(
+            f"model {spec.name}: backend '{spec.backend}' needs a missing package ({exc.name}); "
+            f"install parlour's extra for it"
+        ) from exc
+    return getattr(module, class_name)(spec)
