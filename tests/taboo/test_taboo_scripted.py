@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from conftest import REFERENCE
 from support.scripted import replay, scripted_cases
 
 from parlour.games.episode import scores_equal, strip_volatile
-from conftest import REFERENCE
 
 CASES = scripted_cases(REFERENCE, "taboo")
 

@@ -26,7 +26,9 @@ def load_instances(
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+        raise InstanceFileError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from exc
     if not isinstance(data, dict) or not isinstance(data.get("experiments"), list):
         raise InstanceFileError(f"{path}: needs a top-level object with an 'experiments' list")
     for e_idx, experiment in enumerate(data["experiments"]):
@@ -56,7 +58,10 @@ def resolve_instances_file(game: str, source: Path | None, default: Path) -> Pat
     if source.is_file():
         return source
     if source.is_dir():
-        for candidate in (source / "games" / game / "in" / "instances.json", source / game / "in" / "instances.json"):
+        for candidate in (
+            source / "games" / game / "in" / "instances.json",
+            source / game / "in" / "instances.json",
+        ):
             if candidate.is_file():
                 return candidate
         raise InstanceFileError(f"{source}: no games/{game}/in/instances.json in this folder")

@@ -36,6 +36,11 @@ class Model(ABC):
     async def generate(self, messages: list[dict[str, str]]) -> Generation:
         """Reply to an OpenAI-style message list."""
 
+    @property
+    def default_concurrency(self) -> int:
+        """Episodes worth running at once with this model when the user does not say (--concurrency)."""
+        return self.spec.concurrency or 1
+
     def describe(self) -> dict[str, Any]:
         """What run.json records about this model: the spec, its hash, and backend facts."""
         return {

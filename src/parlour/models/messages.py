@@ -13,7 +13,10 @@ def ensure_alternating_roles(messages: list[dict[str, str]]) -> list[dict[str, s
         if index == 0 and message["role"] == "system" and not message["content"]:
             continue
         if result and result[-1]["role"] == message["role"]:
-            result[-1] = {"role": message["role"], "content": result[-1]["content"] + "\n\n" + message["content"]}
+            result[-1] = {
+                "role": message["role"],
+                "content": result[-1]["content"] + "\n\n" + message["content"],
+            }
         else:
             result.append({"role": message["role"], "content": message["content"]})
     return result

@@ -32,7 +32,9 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Registry name; used in result folder names.")
-    backend: str = Field(description="llamacpp | openai_compatible | huggingface | programmatic | scripted | ...")
+    backend: str = Field(
+        description="llamacpp | openai_compatible | huggingface | programmatic | scripted | ..."
+    )
     description: str | None = None
     model_id: str | None = Field(None, description="Model id sent to an API, or a hub id.")
     weights: str | None = Field(
@@ -48,7 +50,8 @@ class ModelSpec(BaseModel):
     temperature: float = 0.0
     max_tokens: int = 100
     sampling: dict[str, Any] = Field(
-        default_factory=dict, description="Every other sampling parameter sent (top_p, repeat_penalty, seed...)."
+        default_factory=dict,
+        description="Every other sampling parameter sent (top_p, repeat_penalty, seed...).",
     )
     context_size: int | None = Field(None, description="Context window; None = read from the weights.")
     base_url: str | None = None

@@ -14,6 +14,7 @@ class ProgrammaticModel(Model):
     """Marks players whose replies come from the game's own role logic (`policy`: oracle, breaker...)."""
 
     programmatic = True
+    default_concurrency = 32
 
     @property
     def policy(self) -> str:
@@ -25,6 +26,8 @@ class ProgrammaticModel(Model):
 
 class ScriptedModel(Model):
     """Replays a list of replies in call order (both players of an episode draw from one list)."""
+
+    default_concurrency = 1  # the reply list is shared: episodes must not interleave
 
     def __init__(self, spec: ModelSpec, replies: list[str] | None = None) -> None:
         super().__init__(spec)

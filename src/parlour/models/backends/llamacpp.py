@@ -1,0 +1,167 @@
+"""llama.cpp in-process (llama-cpp-python) with a local GGUF.
+
+The prompt is the GGUF's own chat template (or the spec's) rendered after clembench's message
+normalisation; generation stops at the template's end-of-turn token and EOS, which are removed from
+the reply. Temperature 0 is greedy. Every call evaluates its prompt from scratch (no prefix reuse
+across calls), so a reply never depends on which episode the model served before: transcripts are
+the same at any concurrency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.models.base import Generation, Model
+from parlour.models.messages import ensure_alternating_roles
+from parlour.models.spec import ModelSpec
+from parlour.models.weights import resolve_weights
+
+# llama-cpp-python's defaults, sent explicitly so that every run records what was used.
+DEFAULT_SAMPLING: dict[str, Any] = {
+    "top_p": 0.95,
+    "top_k": 40,
+    "min_p": 0.05,
+    "repeat_penalty": 1.0,
+    "seed": 0,
+}
+# End-of-turn markers of common templates, used as stop strings when they appear in the template.
+KNOWN_END_OF_TURN = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "</s>")
+
+
+def _raise_exception(message: str) -> None:
+    raise jinja2.TemplateError(message)
+
+
+class LlamaCppModel(Model):
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__(spec)
+        if not spec.weights:
+            raise ParlourError(f"model {spec.name}: the llamacpp backend needs `weights` (a GGUF file)")
+        self.weights_path = resolve_weights(spec.weights, spec.name)
+        try:
+            from llama_cpp import Llama
+        except ImportError as exc:
+            raise ParlourError(
+                f"model {spec.name}: llama-cpp-python is not installed (pip install 'parlour[llamacpp]')"
+            ) from exc
+        try:
+            self._llm = Llama(
+                model_path=str(self.weights_path),
+                n_ctx=spec.context_size or 0,
+                n_threads=spec.options.get("n_threads"),
+                seed=int(spec.sampling.get("seed", DEFAULT_SAMPLING["seed"])),
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ParlourError(f"model {spec.name}: cannot load GGUF {self.weights_path}: {exc}") from exc
+        self._lock = threading.Lock()
+        metadata = self._llm.metadata
+        self.template_source = spec.chat_template or metadata.get("tokenizer.chat_template")
+        if not self.template_source:
+            raise ParlourError(
+                f"model {spec.name}: {self.weights_path} has no chat template; set chat_template"
+            )
+        env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
+        env.globals["raise_exception"] = _raise_exception
+        self._template = env.from_string(self.template_source)
+        self.bos_text = self._token_text(self._llm.token_bos())
+        self.eos_text = self._token_text(self._llm.token_eos())
+        self.add_bos = metadata.get("tokenizer.ggml.add_bos_token", "true") == "true"
+        self.stop = self._stop_strings()
+        self.sampling = {**DEFAULT_SAMPLING, **spec.sampling}
+
+    def _token_text(self, token: int) -> str:
+        if token < 0:
+            return ""
+        return self._llm.detokenize([token], special=True).decode("utf-8", errors="replace")
+
+    def _stop_strings(self) -> list[str]:
+        stops = [s for s in KNOWN_END_OF_TURN if s in self.template_source]
+        if self.eos_text and self.eos_text not in stops:
+            stops.append(self.eos_text)
+        return stops + [s for s in self.spec.stop if s not in stops]
+
+    def render(self, messages: list[dict[str, str]]) -> str:
+        """The exact prompt string the model sees."""
+        return self._template.render(
+            messages=ensure_alternating_roles(messages),
+            add_generation_prompt=True,
+            bos_token=self.bos_text,
+            eos_token=self.eos_text,
+        )
+
+    def _generate_sync(self, prompt: str) -> dict[str, Any]:
+        tokens = self._llm.tokenize(
+            prompt.encode("utf-8"),
+            add_bos=self.add_bos and not (self.bos_text and prompt.startswith(self.bos_text)),
+            special=True,
+        )
+        needed = len(tokens) + self.spec.max_tokens
+        if needed > self._llm.n_ctx():
+            raise ContextExceededError(
+                f"model {self.spec.name}: prompt of {len(tokens)} tokens + {self.spec.max_tokens} new tokens "
+                f"exceeds the context size {self._llm.n_ctx()}",
+                tokens_needed=needed,
+                context_size=self._llm.n_ctx(),
+            )
+        with self._lock:
+            self._llm.reset()
+            return self._llm.create_completion(
+                tokens,
+                max_tokens=self.spec.max_tokens,
+                temperature=self.spec.temperature,
+                stop=self.stop,
+                top_p=self.sampling["top_p"],
+                top_k=self.sampling["top_k"],
+                min_p=self.sampling["min_p"],
+                repeat_penalty=self.sampling["repeat_penalty"],
+                seed=self.sampling["seed"],
+            )
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        prompt = self.render(messages)
+        try:
+            completion = await asyncio.to_thread(self._generate_sync, prompt)
+        except ContextExceededError:
+            raise
+        except (RuntimeError, ValueError) as exc:
+            raise BackendError(f"model {self.spec.name}: llama.cpp failed: {exc}") from exc
+        choice = completion["choices"][0]
+        raw_text = choice["text"]
+        text = raw_text
+        for stop in self.stop:  # a stop token can survive when generation is cut at max tokens
+            text = text.replace(stop, "")
+        return Generation(
+            prompt={
+                "inputs": prompt,
+                "max_tokens": self.spec.max_tokens,
+                "temperature": self.spec.temperature,
+                "stop": self.stop,
+                **self.sampling,
+            },
+            response={
+                "response": raw_text,
+                "finish_reason": choice.get("finish_reason"),
+                "usage": completion.get("usage", {}),
+            },
+            text=text.strip(),
+            usage=dict(completion.get("usage", {})),
+        )
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        info.update(
+            weights_path=str(self.weights_path),
+            weights_bytes=self.weights_path.stat().st_size,
+            chat_template=self.template_source,
+            stop_in_effect=self.stop,
+            sampling_sent=self.sampling,
+            context_size_in_effect=self._llm.n_ctx(),
+        )
+        return info

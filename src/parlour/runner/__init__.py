@@ -1,0 +1,1 @@
+"""Scheduling episodes, concurrency, resume and the on-disk store."""

@@ -1,0 +1,59 @@
+"""Which episodes a run consists of, in clembench's order (game, experiment, instance)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from parlour.errors import InstanceFileError
+from parlour.games.instances import load_instances, resolve_instances_file
+from parlour.games.registry import GameSpec
+from parlour.runner import store
+
+
+@dataclass
+class EpisodeTask:
+    game: GameSpec
+    experiment_index: int
+    experiment: dict[str, Any]
+    instance: dict[str, Any]
+    episode: int
+    directory: Path
+
+    @property
+    def label(self) -> str:
+        return f"{self.game.name}/{self.directory.parent.name}/{self.directory.name}"
+
+
+def plan_episodes(
+    games: list[GameSpec],
+    results: Path,
+    pair: str,
+    instances: Path | None = None,
+    experiments: list[str] | None = None,
+    limit: int | None = None,
+) -> list[EpisodeTask]:
+    """All episodes to run; `limit` keeps the first N instances of each experiment."""
+    tasks: list[EpisodeTask] = []
+    matched: set[str] = set()
+    for game in games:
+        path = resolve_instances_file(game.name, instances, game.default_instances)
+        data = load_instances(path, game.experiment_keys, game.instance_keys)
+        for index, experiment in enumerate(data["experiments"]):
+            if experiments and experiment["name"] not in experiments:
+                continue
+            matched.add(experiment["name"])
+            exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
+            for episode, instance in enumerate(experiment["game_instances"][:limit]):
+                tasks.append(
+                    EpisodeTask(
+                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode)
+                    )
+                )
+    missing = [name for name in experiments or [] if name not in matched]
+    if missing:
+        raise InstanceFileError(
+            f"experiment(s) {', '.join(missing)} not found in the selected games' instances"
+        )
+    return tasks
