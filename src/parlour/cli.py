@@ -72,9 +72,7 @@ def run_command(
     experiment: list[str] | None = typer.Option(None, "-e", "--experiment", help="Only these experiments."),
     temperature: float = typer.Option(0.0, "-t", "--temperature"),
     max_tokens: int = typer.Option(100, "-l", "--max-tokens"),
-    concurrency: int | None = typer.Option(
-        None, "--concurrency", help="Episodes in flight (1 = sequential)."
-    ),
+    concurrency: int | None = typer.Option(None, "--concurrency", help="Episodes in flight (1 = sequential)."),
     limit: int | None = typer.Option(None, "--limit", help="Only the first N instances of each experiment."),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
@@ -120,9 +118,7 @@ def run_command(
                 counts["aborted"] += 1
             if outcome.status == runner.FAILED:
                 counts["errors"] += 1
-                err_console.print(
-                    f"[red]episode failed[/] {outcome.task.label}: {outcome.error}", highlight=False
-                )
+                err_console.print(f"[red]episode failed[/] {outcome.task.label}: {outcome.error}", highlight=False)
             bar.update(progress_task, advance=1, **counts)
 
         async def main() -> runner.RunSummary:
@@ -175,9 +171,7 @@ def score_command(
     report = score_results(results, game)
     console.print(f"scored {len(report.scored)} episode(s) under {results}")
     if report.skipped_games:
-        console.print(
-            f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow"
-        )
+        console.print(f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow")
     if report.failed:
         for path, message in report.failed[:20]:
             err_console.print(f"  {path}: {message}", highlight=False)
@@ -232,9 +226,7 @@ def eval_command(
 def generate_command(
     game: str = typer.Option(..., "-g", "--game"),
     out: Path = typer.Option(..., "-o", "--out", help="Where to write instances.json."),
-    seed: int | None = typer.Option(
-        None, "--seed", help="Generator seed (default: the shipped instances' seed)."
-    ),
+    seed: int | None = typer.Option(None, "--seed", help="Generator seed (default: the shipped instances' seed)."),
 ) -> None:
     """Generate a game's instances with parlour's seeded generator."""
     from parlour.games.registry import get_game
@@ -252,7 +244,9 @@ def generate_command(
 def main() -> None:
     """Entry point: one-line errors for every ParlourError, no traceback."""
     try:
-        app(standalone_mode=False)
+        # without standalone mode click returns an Exit's code instead of exiting
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
     except ParlourError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(2)

@@ -47,13 +47,9 @@ def plan_episodes(
             exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(
-                    EpisodeTask(
-                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode)
-                    )
+                    EpisodeTask(game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode))
                 )
     missing = [name for name in experiments or [] if name not in matched]
     if missing:
-        raise InstanceFileError(
-            f"experiment(s) {', '.join(missing)} not found in the selected games' instances"
-        )
+        raise InstanceFileError(f"experiment(s) {', '.join(missing)} not found in the selected games' instances")
     return tasks

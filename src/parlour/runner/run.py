@@ -78,9 +78,7 @@ async def run_episode(task: EpisodeTask, models: list[Model], pair: str) -> Epis
         scores_path = task.directory / store.SCORES
         if not scores_path.is_file():  # played but not yet scored (interrupted in between)
             interactions = store.read_json(task.directory / store.INTERACTIONS)
-            store.write_json(
-                scores_path, score_episode(task.game, task.experiment, task.instance, interactions)
-            )
+            store.write_json(scores_path, score_episode(task.game, task.experiment, task.instance, interactions))
         return EpisodeOutcome(task, SKIPPED)
     _prepare_episode(task, pair)
     try:

@@ -70,6 +70,8 @@ def clear_episode(ep_dir: Path) -> None:
     """Remove what an interrupted or failed attempt left, before playing the episode again."""
     for name in (INTERACTIONS, REQUESTS, SCORES, ERROR):
         (ep_dir / name).unlink(missing_ok=True)
+    for leftover in ep_dir.glob(".*.partial"):  # temp files of a write that was killed
+        leftover.unlink(missing_ok=True)
 
 
 def is_nan(value: Any) -> bool:

@@ -1,6 +1,7 @@
 """taboo: describe a word without its taboo words; the partner guesses it in three turns."""
 
 from parlour.games.registry import GameSpec
+from parlour.games.taboo.generator import generate_instances
 from parlour.games.taboo.master import TabooMaster
 from parlour.games.taboo.scorer import TabooScorer
 
@@ -12,4 +13,5 @@ GAME = GameSpec(
     package="parlour.games.taboo",
     experiment_keys=("max_turns", "describer_initial_prompt", "guesser_initial_prompt"),
     instance_keys=("target_word", "related_word"),
+    generator=generate_instances,
 )

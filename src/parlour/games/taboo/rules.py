@@ -61,6 +61,10 @@ def normalise_guess(utterance: str) -> str:
     return utterance.replace(GUESS_PREFIX, "").strip().lower().translate(_PUNCTUATION)
 
 
+def _similar(kind: str, word: str, word_stem: str, token: str, token_stem: str) -> str:
+    return f"{kind} word '{word}' (stem={word_stem}) is similar to clue word '{token}' (stem={token_stem})"
+
+
 def clue_violations(clue: str, target_word: str, related_words: list[str]) -> list[str]:
     """Messages for every clue token whose stem equals the stem of the target or a related word."""
     tokens = [t for t in normalise_clue(clue).split(" ") if t not in ENGLISH_STOPWORDS]
@@ -70,12 +74,8 @@ def clue_violations(clue: str, target_word: str, related_words: list[str]) -> li
     for token in tokens:
         token_stem = stem(token)
         if token_stem == target_stem:
-            violations.append(
-                f"Target word '{target_word}' (stem={target_stem}) is similar to clue word '{token}' (stem={token_stem})"
-            )
+            violations.append(_similar("Target", target_word, target_stem, token, token_stem))
         for word, word_stem in related:
             if word_stem == token_stem:
-                violations.append(
-                    f"Related word '{word}' (stem={word_stem}) is similar to clue word '{token}' (stem={token_stem})"
-                )
+                violations.append(_similar("Related", word, word_stem, token, token_stem))
     return violations

@@ -1,0 +1,1 @@
+"""Tools for testing pipelines without a real model: a loopback OpenAI-compatible server."""
