@@ -62,9 +62,7 @@ def scores_equal(ours: Any, theirs: Any, tol: float = 1e-9) -> bool:
         b = {str(k): v for k, v in theirs.items()}
         return a.keys() == b.keys() and all(scores_equal(a[k], b[k], tol) for k in a)
     if isinstance(ours, list) and isinstance(theirs, list):
-        return len(ours) == len(theirs) and all(
-            scores_equal(x, y, tol) for x, y in zip(ours, theirs, strict=True)
-        )
+        return len(ours) == len(theirs) and all(scores_equal(x, y, tol) for x, y in zip(ours, theirs, strict=True))
     if isinstance(ours, bool) or isinstance(theirs, bool):
         return ours == theirs
     if isinstance(ours, int | float) and isinstance(theirs, int | float):

@@ -26,9 +26,7 @@ def load_instances(
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InstanceFileError(
-            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from exc
+        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
     if not isinstance(data, dict) or not isinstance(data.get("experiments"), list):
         raise InstanceFileError(f"{path}: needs a top-level object with an 'experiments' list")
     for e_idx, experiment in enumerate(data["experiments"]):

@@ -107,9 +107,7 @@ class DialogueGameMaster(GameMaster):
         history = self.messages_by_player[player.descriptor]
         self.log_event("GM", player.descriptor, {"type": "send message", "content": history[-1]["content"]})
         prompt, response, text = await player(history, self.current_turn)
-        self.log_event(
-            player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response)
-        )
+        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response))
         if self._validate_player_response(player, text):
             text = self._on_parse_response(player, text)
             self.add_assistant_message(player, text)

@@ -16,6 +16,12 @@ from parlour.games.scorer import GameScorer
 # game name -> module exposing `GAME: GameSpec`
 GAME_MODULES: dict[str, str] = {
     "taboo": "parlour.games.taboo",
+    "wordle": "parlour.games.wordle",
+    "wordle_withclue": "parlour.games.wordle.withclue",
+    "wordle_withcritic": "parlour.games.wordle.withcritic",
+    "privateshared": "parlour.games.privateshared",
+    "imagegame": "parlour.games.imagegame",
+    "referencegame": "parlour.games.referencegame",
 }
 
 
