@@ -241,6 +241,21 @@ def generate_command(
     console.print(f"wrote {out}: {len(data['experiments'])} experiments, {episodes} instances")
 
 
+def _register_package_commands() -> None:
+    """Commands owned by other packages (analysis, report, model tools)."""
+    from parlour.analysis.commands import analyze_app
+    from parlour.models.commands import doctor_command, quantize_command
+    from parlour.report.commands import report
+
+    app.add_typer(analyze_app, name="analyze", help="The paper's analyses: regression, brackets, families, ...")
+    app.command("report")(report)
+    app.command("quantize")(quantize_command)
+    app.command("doctor")(doctor_command)
+
+
+_register_package_commands()
+
+
 def main() -> None:
     """Entry point: one-line errors for every ParlourError, no traceback."""
     try:

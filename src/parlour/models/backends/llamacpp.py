@@ -10,6 +10,7 @@ the same at any concurrency.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 from typing import Any
 
@@ -54,7 +55,8 @@ class LlamaCppModel(Model):
             self._llm = Llama(
                 model_path=str(self.weights_path),
                 n_ctx=spec.context_size or 0,
-                n_threads=spec.options.get("n_threads"),
+                # llama-cpp-python's default is half the cores; generation is the bottleneck here
+                n_threads=spec.options.get("n_threads") or os.cpu_count(),
                 seed=int(spec.sampling.get("seed", DEFAULT_SAMPLING["seed"])),
                 verbose=False,
             )
@@ -64,9 +66,7 @@ class LlamaCppModel(Model):
         metadata = self._llm.metadata
         self.template_source = spec.chat_template or metadata.get("tokenizer.chat_template")
         if not self.template_source:
-            raise ParlourError(
-                f"model {spec.name}: {self.weights_path} has no chat template; set chat_template"
-            )
+            raise ParlourError(f"model {spec.name}: {self.weights_path} has no chat template; set chat_template")
         env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True)
         env.globals["raise_exception"] = _raise_exception
         self._template = env.from_string(self.template_source)

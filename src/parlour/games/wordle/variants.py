@@ -1,0 +1,79 @@
+"""The three wordle games share one master and differ in their instances and Main Score rule."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from parlour.games.registry import GameSpec
+from parlour.games.wordle.master import WordleMaster
+from parlour.games.wordle.scorer import WordleScorer, WordleWithClueScorer, WordleWithCriticScorer
+
+DEFAULT_SEED = 2026  # parlour.games.wordle.generator.DEFAULT_SEED (imported lazily, see below)
+
+
+# The generator is imported on use, so that `python -m parlour.games.wordle.generator` runs cleanly.
+def generate_wordle(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    from parlour.games.wordle.generator import generate_instances
+
+    return generate_instances(seed, "wordle")
+
+
+def generate_withclue(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    from parlour.games.wordle.generator import generate_instances
+
+    return generate_instances(seed, "wordle_withclue")
+
+
+def generate_withcritic(seed: int = DEFAULT_SEED) -> dict[str, Any]:
+    from parlour.games.wordle.generator import generate_instances
+
+    return generate_instances(seed, "wordle_withcritic")
+
+
+EXPERIMENT_KEYS = (
+    "common_config",
+    "english_words",
+    "use_clue",
+    "use_critic",
+    "system_definition",
+    "guesser_prompt",
+    "guesser_critic_prompt",
+    "response_format_keywords",
+)
+INSTANCE_KEYS = ("target_word", "target_word_clue", "target_word_difficulty")
+
+WORDLE = GameSpec(
+    name="wordle",
+    description="Guess a five-letter word in six attempts from green/yellow/red letter feedback.",
+    master=WordleMaster,
+    scorer=WordleScorer,
+    package="parlour.games.wordle",
+    single_player=True,
+    experiment_keys=EXPERIMENT_KEYS,
+    instance_keys=INSTANCE_KEYS,
+    generator=generate_wordle,
+)
+
+WORDLE_WITHCLUE = GameSpec(
+    name="wordle_withclue",
+    description="Wordle with a crossword-style clue for the target word.",
+    master=WordleMaster,
+    scorer=WordleWithClueScorer,
+    package="parlour.games.wordle.withclue",
+    single_player=True,
+    experiment_keys=EXPERIMENT_KEYS,
+    instance_keys=INSTANCE_KEYS,
+    generator=generate_withclue,
+)
+
+WORDLE_WITHCRITIC = GameSpec(
+    name="wordle_withcritic",
+    description="Wordle with a clue, where a critic player judges each guess before it is checked.",
+    master=WordleMaster,
+    scorer=WordleWithCriticScorer,
+    package="parlour.games.wordle.withcritic",
+    single_player=False,
+    experiment_keys=EXPERIMENT_KEYS,
+    instance_keys=INSTANCE_KEYS,
+    generator=generate_withcritic,
+)

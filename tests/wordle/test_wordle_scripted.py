@@ -1,0 +1,37 @@
+"""The 18 scripted v1.6 wordle episodes replayed through parlour's master: events, prompts, scores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import REFERENCE
+from support.scripted import replay, scripted_cases
+
+from parlour.games.episode import scores_equal, strip_volatile
+
+CASES = [
+    case for game in ("wordle", "wordle_withclue", "wordle_withcritic") for case in scripted_cases(REFERENCE, game)
+]
+
+
+def test_all_cases_found() -> None:
+    assert sorted(c.key for c in CASES) == sorted(
+        [f"wordle_0{i}" for i in range(1, 8)]
+        + [f"wclue_0{i}" for i in range(1, 6)]
+        + [f"wcrit_0{i}" for i in range(1, 7)]
+    )
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
+async def test_replay_matches_reference(case) -> None:
+    interactions, requests, scores = await replay(case)
+    theirs = case.load("interactions.json")
+    assert interactions["players"] == theirs["players"]
+    assert strip_volatile(interactions["turns"]) == strip_volatile(theirs["turns"])
+    assert [r["manipulated_prompt_obj"] for r in requests] == [
+        r["manipulated_prompt_obj"] for r in case.load("requests.json")
+    ]
+    assert scores_equal(scores, case.load("scores.json"))
+    # byte-identical once serialised: same key order and the same int/float types
+    assert json.dumps(scores) == json.dumps(case.load("scores.json"))
