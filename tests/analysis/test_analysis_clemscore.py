@@ -109,18 +109,14 @@ def test_missing_game_excluded_from_both_averages() -> None:
 def test_single_episode_std_is_nan_and_played_metric_preferred() -> None:
     raw = _raw([("taboo", "m", "0_high", "episode_0", 0, 100.0)])
     # an explicit Played row (as clembench writes into raw.csv) wins over 1 - Aborted
-    raw = pd.concat(
-        [raw, pd.DataFrame([("taboo", "m", "0_high", "episode_0", "Played", 1)], columns=cs.RAW_COLUMNS)]
-    )
+    raw = pd.concat([raw, pd.DataFrame([("taboo", "m", "0_high", "episode_0", "Played", 1)], columns=cs.RAW_COLUMNS)])
     table = cs.aggregate(raw)
     assert math.isnan(table.loc["m", "taboo, Quality Score (std)"])
     assert table.loc["m", "taboo, % Played"] == 100.0
 
 
 def test_roundtrip_through_csv_matches_clembench_layout(tmp_path: Path) -> None:
-    raw = _raw(
-        [("taboo", "m", "0_high", "episode_0", 0, 100.0), ("taboo", "m", "0_high", "episode_1", 1, np.nan)]
-    )
+    raw = _raw([("taboo", "m", "0_high", "episode_0", 0, 100.0), ("taboo", "m", "0_high", "episode_1", 1, np.nan)])
     path = tmp_path / "results.csv"
     cs.aggregate(raw).to_csv(path)
     assert path.read_text().splitlines()[0].startswith(',"-, clemscore","all, Average % Played"')

@@ -59,9 +59,7 @@ def episode_table(raw: pd.DataFrame) -> pd.DataFrame:
     """
     check_raw(raw)
     sub = raw[raw["metric"].isin([PLAYED, ABORTED, MAIN_SCORE])]
-    wide = sub.pivot_table(
-        index=EPISODE_KEYS, columns="metric", values="value", aggfunc="first", dropna=False
-    )
+    wide = sub.pivot_table(index=EPISODE_KEYS, columns="metric", values="value", aggfunc="first", dropna=False)
     wide = wide.reindex(columns=[PLAYED, ABORTED, MAIN_SCORE])
     # pivot_table drops all-NaN groups; rebuild the episode list from every episode with any metric.
     keys = raw[EPISODE_KEYS].drop_duplicates()
@@ -125,9 +123,7 @@ def aggregate(raw: pd.DataFrame) -> pd.DataFrame:
     stats = per_game(episodes)
     games = sorted(stats["game"].unique())
     models = sorted(stats["model"].unique())
-    wide = {
-        name: stats.pivot(index="model", columns="game", values=name) for name in ("played", "quality", "std")
-    }
+    wide = {name: stats.pivot(index="model", columns="game", values=name) for name in ("played", "quality", "std")}
     wide = {k: v.reindex(index=models, columns=games) for k, v in wide.items()}
     table = overall(wide["played"], wide["quality"])
     for game in games:

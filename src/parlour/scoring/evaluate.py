@@ -42,9 +42,7 @@ def collect_raw(results: Path) -> tuple[pd.DataFrame, list[Path]]:
         if "Aborted" in episode_scores:
             rows.append((game, model, experiment, episode_dir.name, "Played", 1 - episode_scores["Aborted"]))
     unscored = sorted(
-        p.parent
-        for p in results.glob(f"*/*/*/episode_*/{store.INSTANCE}")
-        if not (p.parent / store.SCORES).is_file()
+        p.parent for p in results.glob(f"*/*/*/episode_*/{store.INSTANCE}") if not (p.parent / store.SCORES).is_file()
     )
     raw = pd.DataFrame(rows, columns=RAW_COLUMNS)
     raw["value"] = pd.to_numeric(raw["value"], errors="coerce")

@@ -1,0 +1,250 @@
+"""Load score matrices: our results folders, raw.csv / results.csv files, and official clembench tables.
+
+A source is one of
+* a results folder (clembench layout): its raw.csv if present, else every `scores.json` below it;
+* a raw.csv file (long table game, model, experiment, episode, metric, value);
+* a results.csv file (clembench's wide table; official tables have no episode data, so no CIs);
+* a summary CSV with a model column and clemscore[, pct_played, quality] (e.g. the paper's tables).
+Episode-level data (raw) is kept where it exists so that analyses can add bootstrap CIs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from parlour.analysis.characteristics import (
+    Joined,
+    from_runs,
+    join,
+    load_characteristics,
+    merge_rows,
+    model_key,
+    normalise,
+)
+from parlour.errors import ResultsError
+from parlour.scoring.clemscore import (
+    ABORTED,
+    AVG_PLAYED_COL,
+    AVG_QUALITY_COL,
+    CLEMSCORE_COL,
+    PLAYED,
+    RAW_COLUMNS,
+    aggregate,
+    check_raw,
+    read_results_table,
+)
+
+
+@dataclass
+class Scores:
+    """A score matrix (results.csv layout, index = pair directory) with optional episode data."""
+
+    table: pd.DataFrame
+    raw: pd.DataFrame | None = None
+    roots: dict[str, Path] = field(default_factory=dict)  # model -> results folder holding its episodes
+    runs: dict[str, dict] = field(default_factory=dict)  # model -> run.json content, where present
+    sources: dict[str, str] = field(default_factory=dict)  # model -> where its row came from
+    duplicates: list[str] = field(default_factory=list)  # models given by more than one source (first kept)
+
+    @property
+    def models(self) -> list[str]:
+        """The pair directory names, in table order."""
+        return list(self.table.index)
+
+
+def raw_from_scores(root: Path) -> pd.DataFrame:
+    """clembench's long raw table from every `<pair>/<game>/<exp>/episode_*/scores.json` under root.
+
+    Only `episode scores` are used, and `Played = 1 - Aborted` is appended per episode, as bencheval does.
+    """
+    rows: list[tuple] = []
+    for path in sorted(root.glob("*/*/*/episode_*/scores.json")):
+        episode, experiment, game, model = path.parts[-2], path.parts[-3], path.parts[-4], path.parts[-5]
+        try:
+            scores = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ResultsError(f"{path}: cannot read scores ({exc})") from exc
+        episode_scores = scores.get("episode scores", {}) if isinstance(scores, dict) else {}
+        for metric, value in episode_scores.items():
+            rows.append((game, model, experiment, episode, metric, _number(value)))
+        aborted = _number(episode_scores.get(ABORTED))
+        if PLAYED not in episode_scores and not math.isnan(aborted):
+            rows.append((game, model, experiment, episode, PLAYED, 1 - aborted))
+    return pd.DataFrame(rows, columns=RAW_COLUMNS)
+
+
+def _number(value: object) -> float:
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def read_raw(path: Path) -> pd.DataFrame:
+    """Read a raw.csv long table (ResultsError naming the file when it is not one)."""
+    try:
+        raw = pd.read_csv(path)
+    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read raw scores ({exc})") from exc
+    raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
+    try:
+        check_raw(raw)
+    except ResultsError as exc:
+        raise ResultsError(f"{path}: {exc}") from exc
+    raw["value"] = pd.to_numeric(raw["value"], errors="coerce")
+    for col in ("game", "model", "experiment", "episode", "metric"):
+        raw[col] = raw[col].astype(str)
+    return raw
+
+
+def _read_runs(root: Path, models: Iterable[str]) -> dict[str, dict]:
+    runs = {}
+    for model in models:
+        path = root / model / "run.json"
+        if path.is_file():
+            try:
+                runs[model] = json.loads(path.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError):
+                continue  # run.json is informative only; a broken one must not stop an analysis
+    return runs
+
+
+def load_source(path: Path) -> Scores:
+    """Load one results folder, raw.csv or results.csv."""
+    path = Path(path)
+    if path.is_dir():
+        raw_csv = path / "raw.csv"
+        raw = read_raw(raw_csv) if raw_csv.is_file() else raw_from_scores(path)
+        if raw.empty:
+            results_csv = path / "results.csv"
+            if results_csv.is_file():
+                table = read_results_table(str(results_csv))
+                return Scores(table, None, sources={m: str(results_csv) for m in table.index})
+            raise ResultsError(f"{path}: no scores found (no raw.csv, results.csv or */*/*/episode_*/scores.json)")
+        table = aggregate(raw)
+        return Scores(
+            table,
+            raw,
+            roots={m: path for m in table.index},
+            runs=_read_runs(path, table.index),
+            sources={m: str(path) for m in table.index},
+        )
+    if not path.is_file():
+        raise ResultsError(f"{path}: no such results file or folder")
+    try:
+        header = pd.read_csv(path, nrows=0).columns
+    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{path}: cannot read ({exc})") from exc
+    if CLEMSCORE_COL in header:
+        table = read_results_table(str(path))
+        return Scores(table, None, sources={m: str(path) for m in table.index})
+    if "clemscore" in {str(c).strip().lower() for c in header}:
+        table = read_summary_table(path)
+        return Scores(table, None, sources={m: str(path) for m in table.index})
+    raw = read_raw(path)
+    table = aggregate(raw)
+    return Scores(table, raw, sources={m: str(path) for m in table.index})
+
+
+SUMMARY_NAMES = ("pair", "model_name", "model name", "model")
+SUMMARY_SCORES = {
+    "clemscore": CLEMSCORE_COL,
+    "pct_played": AVG_PLAYED_COL,
+    "played": AVG_PLAYED_COL,
+    "% played": AVG_PLAYED_COL,
+    "average % played": AVG_PLAYED_COL,
+    "quality": AVG_QUALITY_COL,
+    "quality score": AVG_QUALITY_COL,
+    "average quality score": AVG_QUALITY_COL,
+}
+
+
+def read_summary_table(path: Path) -> pd.DataFrame:
+    """A table of overall scores only (a model column plus clemscore[, pct_played, quality]), such as the
+    paper's tables as data; it gives the three overall columns and no per-game ones."""
+    frame = pd.read_csv(path)
+    lower = {str(c).strip().lower(): c for c in frame.columns}
+    name = next((lower[n] for n in SUMMARY_NAMES if n in lower), None)
+    if name is None:
+        raise ResultsError(f"{path}: a score summary needs a model column ({', '.join(SUMMARY_NAMES)})")
+    table = pd.DataFrame(index=frame[name].astype(str).str.strip())
+    for low, column in lower.items():
+        if low in SUMMARY_SCORES and SUMMARY_SCORES[low] not in table.columns:
+            table[SUMMARY_SCORES[low]] = pd.to_numeric(frame[column], errors="coerce").to_numpy()
+    table = table.reindex(columns=[CLEMSCORE_COL, AVG_PLAYED_COL, AVG_QUALITY_COL])
+    table = table[~table.index.duplicated(keep="first")]
+    table.index.name = None
+    return table.astype(float)
+
+
+def load_scores(paths: Iterable[Path]) -> Scores:
+    """Load and combine several sources; a model given twice keeps its first source (listed in duplicates)."""
+    combined: Scores | None = None
+    for path in paths:
+        part = load_source(Path(path))
+        if combined is None:
+            combined = part
+            continue
+        # the same model from two sources (e.g. a pair directory and a plain model name) keeps the first
+        have = {model_key(m) for m in combined.table.index}
+        new = [m for m in part.table.index if model_key(m) not in have]
+        combined.duplicates += [m for m in part.table.index if model_key(m) in have]
+        table = pd.concat([combined.table, part.table.loc[new]])
+        combined.table = table.reindex(columns=_column_order(table.columns))
+        if part.raw is not None:
+            extra = part.raw[part.raw["model"].isin(new)]
+            combined.raw = extra if combined.raw is None else pd.concat([combined.raw, extra], ignore_index=True)
+        for attr in ("roots", "runs", "sources"):
+            getattr(combined, attr).update({m: v for m, v in getattr(part, attr).items() if m in new})
+    if combined is None:
+        raise ResultsError("no results given")
+    return combined
+
+
+def _column_order(columns: Iterable[str]) -> list[str]:
+    """Overall columns first, then per game (alphabetical) % Played, Quality Score, Quality Score (std)."""
+    columns = list(columns)
+    head = [c for c in columns if c.startswith("-,") or c.startswith("all,")]
+    rest = [c for c in columns if c not in head]
+    kind = {"% Played": 0, "Quality Score": 1, "Quality Score (std)": 2}
+    rest.sort(key=lambda c: (c.split(", ", 1)[0], kind.get(c.split(", ", 1)[-1], 3), c))
+    return head + rest
+
+
+def registry_characteristics() -> pd.DataFrame:
+    """Characteristics from parlour's model registry files (built-in and the user's models.yaml files)."""
+    try:
+        from parlour.models.registry import registry_files
+    except ImportError:  # the analysis works without the models package
+        return load_characteristics([])
+    frames = []
+    for path in registry_files():
+        try:
+            frames.append(load_characteristics([path]))
+        except ResultsError:
+            continue  # a broken registry file is the models commands' business, not the analysis'
+    return normalise(pd.concat(frames, ignore_index=True)) if frames else load_characteristics([])
+
+
+def load_joined(results: Iterable[Path], models: Iterable[Path] = (), registry: bool = True) -> tuple[Scores, Joined]:
+    """Scores of all sources joined with model characteristics. Sources in order of precedence: the given
+    files, the run.json files of the results, and (with `registry`) parlour's model registry. Only the
+    given files' unmatched names are reported."""
+    scores = load_scores(results)
+    given = load_characteristics(list(models))
+    parts = [given]
+    if scores.runs:
+        parts.append(from_runs(scores.runs))
+    if registry:
+        parts.append(registry_characteristics())
+    chars = merge_rows(normalise(pd.concat(parts, ignore_index=True)))
+    joined = join(scores.table, chars)
+    wanted = set(given["model"])
+    joined.unmatched_characteristics = [m for m in joined.unmatched_characteristics if m in wanted]
+    return scores, joined

@@ -1,0 +1,189 @@
+"""The report's analysis page: profiles, score vs size, brackets, dynamics, families, backends, quantization.
+
+Each section runs where the characteristics allow it; one that cannot (no sizes, no families, ...) is
+left out and named in the summary, so the rest of the report is still written.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from parlour.analysis import figures
+from parlour.analysis.characteristics import Joined, model_key
+from parlour.analysis.groups import brackets, dynamics, families, profile, variant_tests, variants
+from parlour.analysis.loading import Scores
+from parlour.analysis.regression import regression
+from parlour.errors import ParlourError
+from parlour.report.render import Writer, table_payload
+from parlour.scoring.bootstrap import bootstrap_ci
+
+PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has its own chart
+CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization"}
+
+
+def write_analysis_page(
+    writer: Writer,
+    scores: Scores,
+    joined: Joined,
+    skipped: list[str],
+    n_boot: int = 1000,
+    seed: int = 0,
+    svg: bool = True,
+) -> list[Path]:
+    """Write analysis.html and its figures and tables; append the sections left out (with why) to `skipped`."""
+    frame = joined.frame
+    figs_dir = writer.out / "figures"
+
+    def fig(name: str) -> Path:
+        # no suffix: PNG and SVG; with svg=False only the PNG the pages show
+        return figs_dir / name if svg else figs_dir / f"{name}.png"
+
+    written: list[Path] = []
+    sections = []
+
+    def attempt(title: str, func: Callable[[], dict | None]) -> None:
+        try:
+            section = func()
+        except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
+            skipped.append(f"{title}: {exc}")
+            return
+        if section:
+            sections.append(section)
+
+    def overview() -> dict | None:
+        ranked = scores.table.sort_values("-, clemscore", ascending=False)
+        # models known only by their overall scores (summary tables) have no per-game profile
+        per_game = ranked[[c for c in ranked.columns if c.endswith(", % Played") and not c.startswith("all,")]]
+        ranked = list(ranked.index[per_game.notna().any(axis=1)])
+        if not ranked:
+            return None
+        prof = profile(scores.table, ranked[:PROFILE_LIMIT])
+        written.extend(figures.profile_figure(prof, fig("profiles"), ncols=4))
+        more = len(ranked) - PROFILE_LIMIT
+        return {
+            "id": "profiles",
+            "title": "Profiles",
+            "figures": ["figures/profiles.png"],
+            "tables": [],
+            "text": f"% played (blue, left) and quality (brown, right) per game, the top {len(prof['model'].unique())}"
+            " models by clemscore.",
+            "notes": f"The other {more} models have their profile on their own page." if more > 0 else "",
+        }
+
+    def regression_section() -> dict:
+        fits = (
+            [regression(frame), regression(frame, tokens=True)]
+            if _has(frame, "train_tokens_t")
+            else [regression(frame)]
+        )
+        written.extend(figures.regression_figure(fits[0], fig("regression")))
+        rows = pd.DataFrame(
+            [
+                {
+                    "formula": f"{f.target} ~ {' + '.join(f.predictors)}",
+                    "n": f.n,
+                    "F": f.f,
+                    "df": f"({f.df_model}, {f.df_resid})",
+                    "p": f"{f.p:.2g}",
+                    "R²": f.r2,
+                    "adj. R²": f.r2_adj,
+                }
+                for f in fits
+            ]
+        )
+        files = writer.table(rows, "regression")
+        (writer.out / "tables" / "regression.json").write_text(
+            json.dumps([f.to_dict() for f in fits], indent=2, default=str), encoding="utf-8"
+        )
+        return {
+            "id": "regression",
+            "title": "Score and size",
+            "figures": ["figures/regression.png"],
+            "tables": [table_payload(rows, files)],
+            "text": fits[0].summary_line(),
+            "notes": "models: " + ", ".join(model_key(m) for m in fits[0].models),
+        }
+
+    def brackets_section() -> dict:
+        per_model, spread = brackets(frame)
+        written.extend(figures.brackets_figure(per_model, fig("brackets")))
+        files = writer.table(spread, "brackets")
+        return {
+            "id": "brackets",
+            "title": "Size brackets",
+            "figures": ["figures/brackets.png"],
+            "tables": [table_payload(spread, files)],
+            "text": "",
+            "notes": "",
+        }
+
+    def dynamics_section() -> dict:
+        dyn = dynamics(frame)
+        written.extend(figures.dynamics_figure(dyn, fig("dynamics")))
+        return {
+            "id": "dynamics",
+            "title": "Dynamics by size",
+            "figures": ["figures/dynamics.png"],
+            "tables": [],
+            "text": "",
+            "notes": "",
+        }
+
+    def families_section() -> dict | None:
+        fam = families(frame)
+        if fam.empty:
+            return None
+        fam = fam.drop(columns=["pair"])
+        files = writer.table(fam, "families")
+        return {
+            "id": "families",
+            "title": "Families (same base model)",
+            "figures": [],
+            "tables": [table_payload(fam, files)],
+            "text": "",
+            "notes": "",
+        }
+
+    def variants_section(kind: str) -> dict | None:
+        table, per_game = variants(frame, kind)  # type: ignore[arg-type]
+        if table.empty:
+            return None
+        tests = variant_tests(scores.raw, table, n_boot=n_boot, seed=seed)
+        ci = None
+        if scores.raw is not None and not scores.raw.empty:
+            c = bootstrap_ci(scores.raw[scores.raw["model"].isin(table["pair"])], n_boot=n_boot, seed=seed)
+            c = c[(c["game"] == "all") & (c["metric"] == "clemscore")]
+            ci = {r.model: (r.ci_low, r.ci_high) for r in c.itertuples()}
+        written.extend(figures.variants_figure(table, kind, fig(kind), ci))
+        show = table[["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]]
+        tables = [table_payload(show, writer.table(show, kind))]
+        if not tests.empty:
+            overall = tests[tests["game"] == "all"]
+            tables.append(table_payload(overall, writer.table(tests, f"{kind}_paired_tests")))
+        return {
+            "id": kind,
+            "title": f"Same weights, different {kind}",
+            "figures": [f"figures/{kind}.png"],
+            "tables": tables,
+            "text": "diff = row minus the group's reference (grey bar).",
+            "notes": "",
+        }
+
+    attempt("profiles", overview)
+    attempt("regression", regression_section)
+    attempt("brackets", brackets_section)
+    attempt("dynamics", dynamics_section)
+    attempt("families", families_section)
+    attempt("backends", lambda: variants_section("backend"))
+    attempt("quantization", lambda: variants_section("quantization"))
+    hint = not any(section["id"] in CHARACTERISTIC_SECTIONS for section in sections)
+    writer.page("analysis.html.j2", "analysis.html", title="Analysis", sections=sections, hint=hint)
+    return written
+
+
+def _has(frame: pd.DataFrame, column: str) -> bool:
+    return column in frame.columns and bool(frame[column].notna().any())

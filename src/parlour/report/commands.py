@@ -1,0 +1,38 @@
+"""`parlour report`: write the static HTML report of one or more results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from parlour.errors import ParlourError
+from parlour.report.site import build_site
+
+console = Console(stderr=True)
+
+
+def report(
+    results: list[Path] = typer.Option(
+        ..., "-r", "--results", help="results folder, raw.csv, results.csv or score summary (repeatable)"
+    ),
+    out: Path = typer.Option(..., "-o", "--out", help="folder to write the site into"),
+    models: list[Path] = typer.Option([], "-m", "--models", help="model characteristics CSV or registry YAML"),
+    n_boot: int = typer.Option(1000, "--n-boot", help="bootstrap resamples for the confidence intervals"),
+    seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
+    transcripts: bool = typer.Option(True, "--transcripts/--no-transcripts", help="render the episodes"),
+) -> None:
+    """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
+    try:
+        summary = build_site(results, out, models, n_boot=n_boot, seed=seed, transcripts=transcripts)
+    except ParlourError as exc:
+        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
+        raise typer.Exit(1) from exc
+    for note in summary.skipped:
+        console.print(f"[dim]left out {note}[/dim]", highlight=False)
+    console.print(
+        f"wrote {summary.out / 'index.html'}: {summary.models} models, {summary.episodes} episodes, "
+        f"{len(summary.figures)} figure files, {len(summary.tables)} table files",
+        highlight=False,
+    )

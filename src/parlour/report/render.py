@@ -1,0 +1,113 @@
+"""Rendering helpers shared by the report's pages: the Jinja2 environment, cell formatting, the writer."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+
+import parlour
+from parlour.analysis.characteristics import model_key
+from parlour.report.tables import to_markdown
+from parlour.report.transcripts import safe_name
+
+
+def environment() -> jinja2.Environment:
+    """Templates of parlour.report, HTML-autoescaped."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("parlour.report", "templates"),
+        autoescape=True,  # every template is HTML: escape everything, model output included
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def fmt(value: object, digits: int = 2) -> str:
+    """A table cell's text: floats with `digits` decimals, NaN empty."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def pct(value: float) -> str:
+    """A bar height in percent for inline CSS (a plain number; NaN draws no bar)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "0"
+    return f"{min(max(float(value), 0.0), 100.0):.2f}"
+
+
+def sort_key(value: object) -> str:
+    """The data-sort attribute of a cell (empty for NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+def cell(value: float, ci: tuple[float, float] | None = None, cls: str = "") -> dict:
+    """A score cell with its optional confidence interval."""
+    text_ci = f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci and not any(math.isnan(x) for x in ci) else ""
+    return {"text": fmt(value), "sort": sort_key(value), "ci": text_ci, "cls": cls}
+
+
+def ci_lookup(cis: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[float, float]]:
+    """(model, game, metric) -> (low, high) from a bootstrap_ci table."""
+    if cis is None or cis.empty:
+        return {}
+    return {(r.model, r.game, r.metric): (r.ci_low, r.ci_high) for r in cis.itertuples()}
+
+
+def table_payload(frame: pd.DataFrame, files: list[tuple[str, str]] | None = None) -> dict:
+    """A DataFrame as the analysis template's table (columns, rows of cells, download links)."""
+    rows = []
+    for _, row in frame.iterrows():
+        rows.append([{"text": fmt(v), "sort": sort_key(v)} for v in row.tolist()])
+    return {"columns": [str(c) for c in frame.columns], "rows": rows, "files": files or []}
+
+
+class Writer:
+    """Writes pages and tables into the output folder and remembers what it wrote."""
+
+    def __init__(self, out: Path, sources: list[str]) -> None:
+        self.out = out
+        self.env = environment()
+        self.common = {"version": parlour.__version__, "sources": sources, "bare": False}
+        self.tables: list[Path] = []
+
+    def page(self, template: str, rel: str, **context: object) -> Path:
+        """Render a template to `rel` (a path inside the site); links are made relative to the site root."""
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        root = "../" * rel.count("/")
+        html = self.env.get_template(template).render({**self.common, "root": root, **context})
+        path.write_text(html, encoding="utf-8")
+        return path
+
+    def table(self, frame: pd.DataFrame, name: str, index: bool = False) -> list[tuple[str, str]]:
+        """Write tables/<name>.csv and .md; return the (label, link) pairs for a page."""
+        folder = self.out / "tables"
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(folder / f"{name}.csv", index=index)
+        (folder / f"{name}.md").write_text(to_markdown(frame.reset_index() if index else frame), encoding="utf-8")
+        self.tables += [folder / f"{name}.csv", folder / f"{name}.md"]
+        return [("CSV", f"tables/{name}.csv"), ("Markdown", f"tables/{name}.md")]
+
+
+def display_name(pair: str) -> str:
+    """Display name: the pair directory without the temperature and the second player (self-play)."""
+    first, _, second = pair.partition("--")
+    key_first = model_key(first)
+    shown = first[: len(key_first)] if first.lower().startswith(key_first) else first
+    if second and model_key(second) != key_first:
+        return f"{shown} vs {second}"
+    return shown
+
+
+def model_href(pair: str) -> str:
+    """A model page's path inside the site."""
+    return f"models/{safe_name(pair)}.html"

@@ -1,0 +1,239 @@
+"""Build the static HTML report: leaderboard, analysis figures, model pages and the transcript browser.
+
+The site is plain files (HTML, CSS, two small scripts, PNG/SVG figures, CSV/Markdown tables) that open
+from the file system without a server. Every string from results, and above all every model reply, goes
+through Jinja2's autoescaping; the scripts only read data attributes and never build HTML from data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from parlour.analysis import figures
+from parlour.analysis.characteristics import COLUMNS as CHAR_COLUMNS
+from parlour.analysis.groups import profile
+from parlour.analysis.loading import Scores, load_joined
+from parlour.report.analysis_page import write_analysis_page
+from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
+from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
+from parlour.scoring.bootstrap import bootstrap_ci
+from parlour.scoring.clemscore import games_of, played_col, quality_col
+
+
+@dataclass
+class SiteSummary:
+    """What `build_site` wrote."""
+
+    out: Path
+    models: int
+    episodes: int
+    figures: list[Path] = field(default_factory=list)
+    tables: list[Path] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # analyses left out, with the reason
+
+
+def build_site(
+    results: Sequence[Path],
+    out: Path,
+    models: Sequence[Path] = (),
+    n_boot: int = 1000,
+    seed: int = 0,
+    transcripts: bool = True,
+    svg: bool = True,
+) -> SiteSummary:
+    """Write the report for the given results (folders or tables) into `out` (figures as PNG, and SVG
+    unless `svg=False`)."""
+    scores, joined = load_joined(results, models)
+    frame = joined.frame
+    out.mkdir(parents=True, exist_ok=True)
+    _copy_static(out)
+    writer = Writer(out, [str(p) for p in results])
+    summary = SiteSummary(out=out, models=len(scores.table), episodes=0)
+
+    cis = None
+    if scores.raw is not None and not scores.raw.empty:
+        cis = bootstrap_ci(scores.raw, n_boot=n_boot, seed=seed)
+        writer.table(cis, "results_ci")
+    ci = ci_lookup(cis)
+
+    episodes: list[EpisodeRef] = []
+    if transcripts:
+        for root in dict.fromkeys(scores.roots.values()):
+            wanted = {m for m, r in scores.roots.items() if r == root}
+            episodes += find_episodes(root, wanted)
+    counts = pd.Series([e.pair for e in episodes], dtype=object).value_counts().to_dict()
+
+    _leaderboard(writer, scores, ci, cis is not None, n_boot)
+    _model_pages(writer, scores, frame, ci, counts)
+    summary.figures += write_analysis_page(writer, scores, joined, summary.skipped, n_boot, seed, svg)
+    summary.episodes = _transcripts(writer, episodes)
+    summary.tables = writer.tables
+    return summary
+
+
+def _copy_static(out: Path) -> None:
+    target = out / "static"
+    target.mkdir(parents=True, exist_ok=True)
+    for item in resources.files("parlour.report").joinpath("static").iterdir():
+        if item.is_file():
+            with resources.as_file(item) as src:
+                shutil.copyfile(src, target / item.name)
+
+
+def _first_spec(run: object) -> dict:
+    """The first model spec of a run.json, or {} when there is none (run.json is optional)."""
+    models = run.get("models") if isinstance(run, dict) else None
+    return models[0] if isinstance(models, list) and models and isinstance(models[0], dict) else {}
+
+
+def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot: int) -> None:
+    table = scores.table.sort_values("-, clemscore", ascending=False, na_position="last")
+    games = games_of(table)
+    rows = []
+    for pair, row in table.iterrows():
+        cells = [
+            cell(row["-, clemscore"], ci.get((pair, "all", "clemscore"))),
+            cell(row["all, Average % Played"], ci.get((pair, "all", "% Played"))),
+            cell(row["all, Average Quality Score"], ci.get((pair, "all", "Quality Score"))),
+        ]
+        for game in games:
+            cells.append(cell(row[played_col(game)], ci.get((pair, game, "% Played")), "game"))
+            cells.append(cell(row[quality_col(game)], ci.get((pair, game, "Quality Score")), "game"))
+        tag = ""
+        spec = _first_spec(scores.runs.get(pair))
+        tag = " · ".join(str(spec[k]) for k in ("backend", "quantization") if spec.get(k))
+        rows.append({"name": display_name(pair), "pair": pair, "href": model_href(pair), "cells": cells, "tag": tag})
+    writer.page(
+        "index.html.j2", "index.html", title="Leaderboard", rows=rows, games=games, has_ci=has_ci, n_boot=n_boot
+    )
+    board = table.copy()
+    if ci:
+        for metric, col in (
+            ("clemscore", "-, clemscore"),
+            ("% Played", "all, Average % Played"),
+            ("Quality Score", "all, Average Quality Score"),
+        ):
+            idx = board.columns.get_loc(col) + 1
+            board.insert(idx, f"{col} ci_high", [ci.get((p, "all", metric), (math.nan,) * 2)[1] for p in board.index])
+            board.insert(idx, f"{col} ci_low", [ci.get((p, "all", metric), (math.nan,) * 2)[0] for p in board.index])
+    writer.table(board, "leaderboard", index=True)
+
+
+def _model_pages(writer: Writer, scores: Scores, frame: pd.DataFrame, ci: dict, counts: dict) -> None:
+    prof = profile(scores.table)
+    for pair in scores.table.index:
+        sub = prof[prof["model"] == pair]
+        rows = []
+        for r in sub.itertuples():
+            clem = round(r.played / 100 * r.quality, 2) if not pd.isna(r.quality) else math.nan
+            n = _episode_count(scores.raw, pair, r.game) if scores.raw is not None else ""
+            rows.append(
+                {
+                    "game": r.game,
+                    "cells": [
+                        cell(r.played, ci.get((pair, r.game, "% Played"))),
+                        cell(r.quality, ci.get((pair, r.game, "Quality Score"))),
+                        cell(
+                            clem if r.game != "all" else scores.table.loc[pair, "-, clemscore"],
+                            ci.get((pair, r.game, "clemscore")),
+                        ),
+                    ],
+                    "n": n,
+                }
+            )
+        bars = [
+            {
+                "game": r.game,
+                "label": figures.GAME_SHORT.get(r.game, r.game),
+                "played": pct(r.played),
+                "quality": pct(r.quality),
+                "played_text": fmt(r.played),
+                "quality_text": fmt(r.quality) or "none",
+            }
+            for r in sub.itertuples()
+        ]
+        chars = []
+        if pair in frame.index:
+            for col in CHAR_COLUMNS[1:]:
+                value = frame.loc[pair, col] if col in frame.columns else None
+                if value is not None and not (isinstance(value, float) and math.isnan(value)) and value is not pd.NA:
+                    chars.append((col, value))
+        run = scores.runs.get(pair)
+        writer.page(
+            "model.html.j2",
+            model_href(pair),
+            title=display_name(pair),
+            name=display_name(pair),
+            pair=pair,
+            source=scores.sources.get(pair, ""),
+            rows=rows,
+            bars=bars if len(bars) > 1 else [],
+            characteristics=chars,
+            run=json.dumps(run, indent=2, ensure_ascii=False) if run else "",
+            n_episodes=counts.get(pair, 0),
+        )
+
+
+def _episode_count(raw: pd.DataFrame, pair: str, game: str) -> int | str:
+    sub = raw[(raw["model"] == pair) & (raw["metric"] == "Played")]
+    if game != "all":
+        sub = sub[sub["game"] == game]
+    return int(len(sub)) if len(sub) else ""
+
+
+def _transcripts(writer: Writer, episodes: Iterable[EpisodeRef]) -> int:
+    episodes = list(episodes)
+    env_common = {"bare": True, "body_class": "bare"}
+    for ref in episodes:
+        if not ref.has_transcript:
+            continue
+        ep = load_episode(ref)
+        players = {"p1": "", "p2": "", "gm": ""}
+        for key, value in ep.players.items():
+            norm = key.replace("_", " ")
+            slot = {"Player 1": "p1", "Player 2": "p2", "GM": "gm"}.get(norm)
+            if slot:
+                players[slot] = value
+        writer.page(
+            "episode.html.j2",
+            f"transcripts/{ref.slug}",
+            title=f"{ref.game} {ref.experiment} {ref.episode}",
+            ep=ep,
+            players=players,
+            extras=json.dumps(ep.extras, indent=2, ensure_ascii=False, default=str) if ep.extras else "",
+            instance=json.dumps(ep.instance, indent=2, ensure_ascii=False) if ep.instance else "",
+            **env_common,
+        )
+    listing = [
+        {
+            "pair": e.pair,
+            "name": display_name(e.pair),
+            "game": e.game,
+            "experiment": e.experiment,
+            "episode": e.episode,
+            "outcome": e.outcome,
+            "main_score": e.main_score,
+            "slug": e.slug,
+            "has_transcript": e.has_transcript,
+        }
+        for e in episodes
+    ]
+    filters = [
+        ("model", sorted({e.pair for e in episodes})),
+        ("game", sorted({e.game for e in episodes})),
+        ("experiment", sorted({e.experiment for e in episodes})),
+        (
+            "outcome",
+            [o for o in ("success", "lose", "aborted", "played", "unscored") if any(e.outcome == o for e in episodes)],
+        ),
+    ]
+    writer.page("transcripts.html.j2", "transcripts.html", title="Transcripts", episodes=listing, filters=filters)
+    return len(episodes)

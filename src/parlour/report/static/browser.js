@@ -1,0 +1,59 @@
+// Transcript browser: filter the episode list by model, game, experiment and outcome.
+// The filter state lives in the URL hash (#model=...&game=...), so other pages can link to a selection.
+(function () {
+  "use strict";
+  var form = document.getElementById("filters");
+  if (!form) { return; }
+  var selects = form.querySelectorAll("select[data-filter]");
+  var items = document.querySelectorAll("#episodes li");
+  var count = document.getElementById("count");
+
+  function readHash() {
+    var state = {};
+    location.hash.replace(/^#/, "").split("&").forEach(function (part) {
+      if (!part) { return; }
+      var kv = part.split("=");
+      state[decodeURIComponent(kv[0])] = decodeURIComponent((kv[1] || "").replace(/\+/g, " "));
+    });
+    return state;
+  }
+  function apply() {
+    var wanted = {}, shown = 0, parts = [];
+    selects.forEach(function (s) {
+      if (s.value) { wanted[s.name] = s.value; parts.push(encodeURIComponent(s.name) + "=" + encodeURIComponent(s.value)); }
+    });
+    items.forEach(function (li) {
+      var ok = Object.keys(wanted).every(function (k) { return li.getAttribute("data-" + k) === wanted[k]; });
+      li.hidden = !ok;
+      if (ok) { shown += 1; }
+    });
+    count.textContent = shown + " of " + items.length + " episodes";
+    var hash = parts.join("&");
+    var current = location.hash.replace(/^#/, "");
+    if (hash !== current) {
+      try {
+        history.replaceState(null, "", hash ? "#" + hash : location.pathname + location.search);
+      } catch (e) {
+        location.hash = hash;  // some browsers refuse replaceState on file:// pages
+      }
+    }
+  }
+  var state = readHash();
+  selects.forEach(function (s) {
+    if (state[s.name] !== undefined) {
+      var exists = Array.prototype.some.call(s.options, function (o) { return o.value === state[s.name]; });
+      if (exists) { s.value = state[s.name]; }
+    }
+    s.addEventListener("change", apply);
+  });
+  items.forEach(function (li) {
+    var link = li.querySelector("a");
+    if (link) {
+      link.addEventListener("click", function () {
+        items.forEach(function (other) { other.classList.remove("active"); });
+        li.classList.add("active");
+      });
+    }
+  });
+  apply();
+})();
