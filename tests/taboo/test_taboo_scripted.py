@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import REFERENCE
-from support.scripted import replay, scripted_cases
-
-from parlour.games.episode import scores_equal, strip_volatile
+from support.scripted import assert_replay_matches, replay, scripted_cases
 
 CASES = scripted_cases(REFERENCE, "taboo")
 
@@ -17,10 +15,4 @@ def test_all_cases_found() -> None:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
 async def test_replay_matches_reference(case) -> None:
-    interactions, requests, scores = await replay(case)
-    theirs = case.load("interactions.json")
-    assert strip_volatile(interactions["turns"]) == strip_volatile(theirs["turns"])
-    assert [r["manipulated_prompt_obj"] for r in requests] == [
-        r["manipulated_prompt_obj"] for r in case.load("requests.json")
-    ]
-    assert scores_equal(scores, case.load("scores.json"))
+    assert_replay_matches(*await replay(case), case)
