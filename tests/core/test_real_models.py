@@ -3,20 +3,13 @@
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
-import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
 from conftest import REFERENCE
 from support.cli import parlour, write_registry
 
 from parlour.games.episode import strip_volatile
-from parlour.models.registry import lookup
-from parlour.models.weights import resolve_weights
 
 pytestmark = pytest.mark.slow
 PAIR = "smollm2-135m-t0.0--smollm2-135m-t0.0"
@@ -67,65 +60,13 @@ def test_embedded_model_plays_taboo_identically_at_any_concurrency(tmp_path: Pat
     assert len(spec["spec_hash"]) == 12
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def llama_server(tmp_path_factory: pytest.TempPathFactory):
-    """`python -m llama_cpp.server` on loopback serving the embedded GGUF."""
-    gguf = resolve_weights(lookup("smollm2-135m").weights, "smollm2-135m")
-    port = _free_port()
-    # llama.cpp logs a lot at load time: a file, not a pipe that could fill up and block the server
-    log_path = tmp_path_factory.mktemp("server") / "server.log"
-    log = log_path.open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "llama_cpp.server",
-            "--model",
-            str(gguf),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--n_ctx",
-            "8192",
-            "--interrupt_requests",
-            "False",
-            "--model_alias",
-            "smollm2-135m",
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}/v1"
-    deadline = time.monotonic() + 90
-    while True:
-        assert process.poll() is None, f"llama_cpp.server exited: {log_path.read_text()[-2000:]}"
-        try:
-            if httpx.get(f"{url}/models", timeout=2).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        assert time.monotonic() < deadline, "llama_cpp.server did not start within 90 s"
-        time.sleep(0.5)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
-    log.close()
-
-
-def test_openai_compatible_backend_against_real_llama_server(tmp_path: Path, llama_server: str) -> None:
+def test_openai_compatible_backend_against_real_llama_server(tmp_path: Path, llama_server_url: str) -> None:
     env = write_registry(
         tmp_path / "models.yaml",
         {
             "name": "smollm2-135m-server",
             "backend": "openai_compatible",
-            "base_url": llama_server,
+            "base_url": llama_server_url,
             "model_id": "smollm2-135m",
             "concurrency": 2,
             # the server's default repeat_penalty is 1.1 while the in-process default is 1.0: send it

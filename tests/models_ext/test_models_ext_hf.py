@@ -5,10 +5,8 @@ import asyncio
 import pytest
 
 from parlour.errors import ContextExceededError
-from parlour.models.spec import ModelSpec
-
-pytest.importorskip("transformers")
 from parlour.models.backends.huggingface import HuggingFaceModel  # noqa: E402
+from parlour.models.spec import ModelSpec
 
 pytestmark = pytest.mark.slow
 
@@ -111,3 +109,11 @@ def test_sampling_parameters_ignored_when_greedy_are_reported(batched):
     info = model.describe()
     assert info["ignored_parameters"] == ["frequency_penalty", "top_p"]
     assert info["gguf_file"] == "SmolLM2-135M-Instruct.Q4_1.gguf"
+
+
+def test_custom_chat_template_from_the_registry(batched):
+    plain = "{% for m in messages %}[{{ m['role'] }}] {{ m['content'] }}\n{% endfor %}[assistant] "
+    model = _variant(batched, chat_template=plain)
+    assert model.render([{"role": "user", "content": "hi"}]) == "[user] hi\n[assistant] "
+    assert model.stop_tokens == ["<|im_end|>"]  # EOS still stops generation
+    assert model.describe()["chat_template"] == plain

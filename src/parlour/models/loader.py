@@ -14,6 +14,17 @@ BACKENDS: dict[str, str] = {
     "scripted": "parlour.models.backends.programmatic:ScriptedModel",
     "llamacpp": "parlour.models.backends.llamacpp:LlamaCppModel",
     "openai_compatible": "parlour.models.backends.openai_compatible:OpenAICompatibleModel",
+    "huggingface": "parlour.models.backends.huggingface:HuggingFaceModel",
+    "openai": "parlour.models.backends.hosted:ProviderModel",
+    "groq": "parlour.models.backends.hosted:ProviderModel",
+    "together": "parlour.models.backends.hosted:ProviderModel",
+    "openrouter": "parlour.models.backends.hosted:ProviderModel",
+    "mistral": "parlour.models.backends.hosted:ProviderModel",
+    "vllm": "parlour.models.backends.hosted:ProviderModel",
+    "llamacpp_server": "parlour.models.backends.hosted:ProviderModel",
+    "anthropic": "parlour.models.backends.hosted:AnthropicModel",
+    "google": "parlour.models.backends.hosted:GoogleModel",
+    "cohere": "parlour.models.backends.hosted:CohereModel",
 }
 
 

@@ -40,9 +40,7 @@ def parse_retry_after(value: str | None) -> float | None:
 def check_response(response: httpx.Response, what: str) -> None:
     """Raise TransientError for retryable statuses, BackendError for other failures."""
     if response.status_code in RETRY_STATUS:
-        raise TransientError(
-            f"HTTP {response.status_code}", parse_retry_after(response.headers.get("retry-after"))
-        )
+        raise TransientError(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("retry-after")))
     if response.status_code >= 400:
         body = response.text[:200].replace("\n", " ")
         raise BackendError(f"{what}: HTTP {response.status_code}: {body}")

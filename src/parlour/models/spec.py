@@ -32,9 +32,7 @@ class ModelSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(description="Registry name; used in result folder names.")
-    backend: str = Field(
-        description="llamacpp | openai_compatible | huggingface | programmatic | scripted | ..."
-    )
+    backend: str = Field(description="llamacpp | openai_compatible | huggingface | programmatic | scripted | ...")
     description: str | None = None
     model_id: str | None = Field(None, description="Model id sent to an API, or a hub id.")
     weights: str | None = Field(

@@ -39,9 +39,7 @@ class OpenAICompatibleModel(Model):
         self.base_url = spec.base_url.rstrip("/")
         self.api_key = os.environ.get(spec.api_key_env, "") if spec.api_key_env else ""
         if spec.api_key_env and not self.api_key:
-            raise ParlourError(
-                f"model {spec.name}: environment variable {spec.api_key_env} (API key) is not set"
-            )
+            raise ParlourError(f"model {spec.name}: environment variable {spec.api_key_env} (API key) is not set")
         self._client: httpx.AsyncClient | None = None
         self.base_delay_s = float(spec.options.get("retry_base_delay_s", 1.0))
 
