@@ -7,7 +7,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 from parlour.analysis.matrix import resolve_target
 from parlour.errors import ResultsError
@@ -63,6 +62,8 @@ class RegressionResult:
 
 
 def _ols(data: pd.DataFrame, predictors: list[str]):  # noqa: ANN202 - statsmodels results type
+    import statsmodels.api as sm  # imported here: it is slow to import and only this needs it
+
     exog = sm.add_constant(data[predictors], has_constant="add")
     return sm.OLS(data["y"], exog).fit()
 
