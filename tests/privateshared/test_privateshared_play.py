@@ -48,6 +48,7 @@ def test_registered_as_single_player() -> None:
 async def test_oracle_scores_100_on_every_instance(source: str) -> None:
     path = GAME.default_instances if source == "default" else OFFICIAL
     data = load_instances(path, GAME.experiment_keys, GAME.instance_keys)
+    data["experiments"] = [GAME.attach_resources(e, path) for e in data["experiments"]]
     episodes = _episodes(data)
     assert len(episodes) == 50
     for experiment, instance in episodes:
@@ -149,11 +150,15 @@ def test_generated_instances_have_v16_shape() -> None:
         assert texts.probe.startswith(texts.me)
 
 
-def test_official_texts_found_beside_the_reference_copy(monkeypatch) -> None:
+def test_official_texts_found_beside_the_instances_file(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv(ENV_RESOURCES, raising=False)
-    texts = load_texts({"name": "travel-booking"})
+    monkeypatch.chdir(tmp_path)
+    experiment = GAME.attach_resources({"name": "travel-booking"}, OFFICIAL)
+    texts = load_texts(experiment)
     assert texts.answer == "ANSWER: " and len(texts.reprompts) == 5
     assert len(texts.requests["from"]) == 5
+    with pytest.raises(InstanceFileError, match="was not found"):
+        load_texts({"name": "travel-booking"})
 
 
 def test_official_texts_from_env_and_experiment_key(monkeypatch, tmp_path) -> None:

@@ -75,7 +75,8 @@ async def test_real_episode_scores_replayed_through_master(episode: Path) -> Non
 
     instance, replies = _letter_number_episode(episode)
     model = ScriptedModel(ModelSpec(name="scripted", backend="scripted"), replies)
-    experiment = {"name": episode.parent.name.split("_", 1)[1]}
+    official = REFERENCE / "games" / "privateshared" / "in" / "instances.json"
+    experiment = GAME.attach_resources({"name": episode.parent.name.split("_", 1)[1]}, official)
     record = await play_episode(GAME, experiment, instance, [model, model])
     assert model.calls == len(replies)
     ours = score_episode(GAME, experiment, instance, record.interactions)

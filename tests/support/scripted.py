@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conftest import REFERENCE
+
 from parlour.games.episode import play_episode, score_episode, scores_equal, strip_volatile
 from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
@@ -25,8 +27,11 @@ class ScriptedCase:
 
     @property
     def experiment(self) -> dict[str, Any]:
+        """The recorded experiment, with the official resources folder for games that read one."""
         [path] = self.episode_dir.parent.glob("experiment_*.json")
-        return json.loads(path.read_text(encoding="utf-8"))
+        experiment = json.loads(path.read_text(encoding="utf-8"))
+        official = REFERENCE / "games" / self.game / "in" / "instances.json"
+        return get_game(self.game).attach_resources(experiment, official)
 
 
 def scripted_cases(reference: Path, game: str) -> list[ScriptedCase]:

@@ -38,10 +38,19 @@ class GameSpec:
     experiment_keys: tuple[str, ...] = ()
     instance_keys: tuple[str, ...] = ()
     generator: Callable[..., dict[str, Any]] | None = field(default=None, compare=False)
+    #: experiment key through which the game learns where its instances' resource files are
+    #: (clembench layout: games/<game>/in/instances.json next to games/<game>/resources/)
+    resources_key: str | None = None
 
     @property
     def default_instances(self) -> Path:
         return Path(str(resources.files(self.package) / "in" / "instances.json"))
+
+    def attach_resources(self, experiment: dict[str, Any], instances_file: Path) -> dict[str, Any]:
+        """The experiment with the resources folder beside its instances file, if the game reads one."""
+        if self.resources_key is None or self.resources_key in experiment:
+            return experiment
+        return {**experiment, self.resources_key: str(instances_file.resolve().parent.parent / "resources")}
 
 
 def game_names() -> list[str]:

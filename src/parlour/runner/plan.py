@@ -44,6 +44,7 @@ def plan_episodes(
             if experiments and experiment["name"] not in experiments:
                 continue
             matched.add(experiment["name"])
+            experiment = game.attach_resources(experiment, path)
             exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(

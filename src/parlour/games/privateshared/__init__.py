@@ -24,4 +24,5 @@ GAME = GameSpec(
     single_player=True,
     instance_keys=("tag", "slots", "initial_prompt", "request_order", "requests", "probes"),
     generator=generate_instances,
+    resources_key="resources_dir",  # official instances keep their texts in clembench's resources/ folder
 )

@@ -6,9 +6,9 @@ own instances file carries all of them as experiment-level keys (`words`, `repro
 `request_texts`, `probe_texts`). clembench v1.6's file carries none: they live beside it in
 `games/privateshared/resources/` (`<lang>_words.json`, `texts/reprompts.json`,
 `texts/<experiment>/{requests,probing_questions}.json`) and are read from there unchanged.
-That folder is found through, in order: the experiment key `resources_dir`, the environment variable
-`PARLOUR_PRIVATESHARED_RESOURCES`, and the usual places of the reference copy
-(`games/privateshared/resources` under the working folder, `../shared/reference/clembench-v1.6/...`).
+That folder is found through, in order: the experiment key `resources_dir` (the runner sets it to the
+`resources/` folder beside the instances file, clembench's layout), the environment variable
+`PARLOUR_PRIVATESHARED_RESOURCES`, and `games/privateshared/resources` under the working folder.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from parlour.errors import InstanceFileError
 ENV_RESOURCES = "PARLOUR_PRIVATESHARED_RESOURCES"
 EMBEDDED_KEYS = ("words", "reprompts", "request_texts", "probe_texts")
 WORD_KEYS = ("ANSWER", "ASIDE", "ME", "PROBE", "CODA", "DUMMY_PROMPT", "YES", "NO")
-_REFERENCE_TAIL = Path("reference") / "clembench-v1.6" / "games" / "privateshared" / "resources"
 
 
 @dataclass(frozen=True)
@@ -77,13 +76,8 @@ def _candidate_dirs(experiment: dict[str, Any]) -> list[Path]:
         candidates.append(Path(str(experiment["resources_dir"])))
     if os.environ.get(ENV_RESOURCES):
         candidates.append(Path(os.environ[ENV_RESOURCES]))
-    # a clembench checkout as working folder, or the reference copy beside the project checkout
-    parents = Path(__file__).resolve().parents
-    repo = parents[min(4, len(parents) - 1)]  # src/parlour/games/privateshared -> the project checkout
-    for root in (Path.cwd(), repo):
-        candidates.append(root / "games" / "privateshared" / "resources")
-        candidates.append(root.parent / "shared" / _REFERENCE_TAIL)
-        candidates.append(root / "shared" / _REFERENCE_TAIL)
+    # a clembench checkout as working folder
+    candidates.append(Path.cwd() / "games" / "privateshared" / "resources")
     return candidates
 
 
