@@ -189,7 +189,10 @@ def eval_command(
     evaluation = evaluate(results, n_boot=n_boot)
     ci = evaluation.ci
     overall = ci[ci["game"] == "all"].set_index(["model", "metric"])
-    table = Table("model", "clemscore [95% CI]", "% played", "quality", title=f"parlour eval: {results}")
+    table = Table(title=f"parlour eval: {results}")
+    table.add_column("model", overflow="fold")
+    for header in ("clemscore [95% CI]", "% played", "quality"):
+        table.add_column(header, overflow="fold")
     games = sorted({c.split(",")[0] for c in evaluation.results.columns if not c.startswith(("-", "all"))})
     for game in games:
         table.add_column(f"{game}\n%played / quality")

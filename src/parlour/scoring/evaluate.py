@@ -65,4 +65,5 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0) -> Evaluation:
 
 
 def format_number(value: float) -> str:
-    return "" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"
+    """Two decimals; n/a where clembench leaves the cell empty (no episode was played to the end)."""
+    return "n/a" if value is None or (isinstance(value, float) and np.isnan(value)) else f"{value:.2f}"
