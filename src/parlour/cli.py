@@ -187,35 +187,42 @@ def eval_command(
     from parlour.scoring.evaluate import evaluate, format_number
 
     evaluation = evaluate(results, n_boot=n_boot)
-    ci = evaluation.ci
-    overall = ci[ci["game"] == "all"].set_index(["model", "metric"])
-    table = Table(title=f"parlour eval: {results}")
-    table.add_column("model", overflow="fold")
-    for header in ("clemscore [95% CI]", "% played", "quality"):
-        table.add_column(header, overflow="fold")
-    games = sorted({c.split(",")[0] for c in evaluation.results.columns if not c.startswith(("-", "all"))})
-    for game in games:
-        table.add_column(f"{game}\n%played / quality")
+    ci = evaluation.ci.set_index(["model", "game", "metric"])
+
+    def cell(model_name: str, game: str, metric: str) -> str:
+        """The value with its 95% bootstrap interval, e.g. `41.20 [35.10, 47.00]`."""
+        if (model_name, game, metric) not in ci.index:
+            return "n/a"
+        value, low, high = ci.loc[(model_name, game, metric), ["value", "ci_low", "ci_high"]]
+        interval = "" if math.isnan(low) else f" [{low:.2f}, {high:.2f}]"
+        return format_number(value) + interval
+
+    overall = Table(title=f"parlour eval: {results} (95% bootstrap intervals)")
+    for header in ("model", "clemscore", "% played", "quality", "episodes"):
+        overall.add_column(header, overflow="fold")
+    per_game = Table(title="per game")
+    per_game.add_column("model", overflow="fold")
+    per_game.add_column("game", no_wrap=True)
+    for header in ("% played", "quality", "quality std", "episodes"):
+        per_game.add_column(header, overflow="fold")
     for model_name, row in evaluation.results.iterrows():
-
-        def interval(metric: str, model_name: str = str(model_name)) -> str:
-            if (model_name, metric) not in overall.index:
-                return ""
-            low, high = overall.loc[(model_name, metric), ["ci_low", "ci_high"]]
-            return "" if math.isnan(low) else f" [{low:.2f}, {high:.2f}]"
-
-        cells = [
-            str(model_name),
-            format_number(row["-, clemscore"]) + interval("clemscore"),
-            format_number(row["all, Average % Played"]),
-            format_number(row["all, Average Quality Score"]),
-        ]
+        name = str(model_name)
+        first, _, second = name.partition("--")
+        shown = first if first == second else name  # self-play: one name is enough
+        episodes = ci.loc[(name, "all", "clemscore"), "n_episodes"] if (name, "all", "clemscore") in ci.index else 0
+        overall.add_row(
+            shown, cell(name, "all", "clemscore"), cell(name, "all", "% Played"), cell(name, "all", "Quality Score"),
+            str(episodes),
+        )  # fmt: skip
+        games = sorted({c.split(",")[0] for c in row.dropna().index if not c.startswith(("-", "all"))})
         for game in games:
-            played = row.get(f"{game}, % Played", float("nan"))
-            quality = row.get(f"{game}, Quality Score", float("nan"))
-            cells.append(f"{format_number(played)} / {format_number(quality)}")
-        table.add_row(*cells)
-    console.print(table)
+            n = ci.loc[(name, game, "% Played"), "n_episodes"] if (name, game, "% Played") in ci.index else 0
+            per_game.add_row(
+                shown, game, cell(name, game, "% Played"), cell(name, game, "Quality Score"),
+                format_number(row.get(f"{game}, Quality Score (std)", float("nan"))), str(n),
+            )  # fmt: skip
+    console.print(overall)
+    console.print(per_game)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:
         err_console.print(
