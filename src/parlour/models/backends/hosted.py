@@ -45,17 +45,8 @@ class ProviderModel(OpenAICompatibleModel):
             update["api_key_env"] = provider.api_key_env
         super().__init__(spec.model_copy(update=update) if update else spec)
 
-    def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.spec.model_id or self.spec.name,
-            "messages": ensure_alternating_roles(messages),
-            "temperature": self.spec.temperature,
-            "max_tokens": self.spec.max_tokens,
-        }
-        if self.spec.stop:
-            body["stop"] = list(self.spec.stop)
-        body.update(self.provider.split_sampling(self.spec.sampling)[0])
-        return body
+    def sampling_sent(self) -> dict[str, Any]:
+        return self.provider.split_sampling(self.spec.sampling)[0]
 
     def ignored_parameters(self) -> list[str]:
         return self.provider.split_sampling(self.spec.sampling)[1]

@@ -63,8 +63,12 @@ class OpenAICompatibleModel(Model):
         }
         if self.spec.stop:
             body["stop"] = list(self.spec.stop)
-        body.update(self.spec.sampling)
+        body.update(self.sampling_sent())
         return body
+
+    def sampling_sent(self) -> dict[str, Any]:
+        """The sampling parameters put in the request (a provider preset may drop or rename some)."""
+        return dict(self.spec.sampling)
 
     async def generate(self, messages: list[dict[str, str]]) -> Generation:
         body = self.request_body(messages)
