@@ -78,6 +78,7 @@ def run_command(
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
     from parlour.games.registry import select_games
+    from parlour.models.base import Model
     from parlour.models.loader import load_model
     from parlour.models.registry import lookup
     from parlour.runner import run as runner
@@ -90,15 +91,12 @@ def run_command(
     pair = pair_name([spec.pair_name() for spec in specs])
     games = select_games(game)
     tasks = plan_episodes(games, results, pair, instances, experiment or None, limit)
-    loaded = {}
+    loaded: dict[tuple[str, str], Model] = {}  # self-play loads the weights once
     for spec in specs:
-        loaded.setdefault(spec.spec_hash() + spec.name, None)
-    models = []
-    for spec in specs:
-        key = spec.spec_hash() + spec.name
-        if loaded[key] is None:
+        key = (spec.name, spec.spec_hash())
+        if key not in loaded:
             loaded[key] = load_model(spec)
-        models.append(loaded[key])
+    models = [loaded[(spec.name, spec.spec_hash())] for spec in specs]
     runner.check_spec_consistency(results, pair, models)
     in_flight = concurrency or min(m.default_concurrency for m in models)
     started = datetime.now()
@@ -125,7 +123,7 @@ def run_command(
             try:
                 return await runner.run_episodes(tasks, models, pair, in_flight, on_done)
             finally:
-                for m in {id(m): m for m in models}.values():
+                for m in runner.distinct_models(models):
                     await m.aclose()
 
         summary = asyncio.run(main())

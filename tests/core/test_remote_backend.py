@@ -133,6 +133,7 @@ async def test_retry_after_is_honoured() -> None:
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
     assert parse_retry_after(None) is None
+    assert parse_retry_after("soon, maybe") is None  # unreadable header: backoff instead of a crash
 
 
 async def test_api_key_sent_but_never_recorded(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -24,10 +24,6 @@ class GameRecorder:
         self.interactions: dict[str, Any] = {"players": {}, "turns": []}
         self.requests: list[dict[str, Any]] = []
 
-    @property
-    def current_turn(self) -> int:
-        return len(self.interactions["turns"]) - 1
-
     def log_players(self, players: dict[str, str]) -> None:
         self.interactions["players"] = dict(players)
 

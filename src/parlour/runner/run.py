@@ -128,7 +128,7 @@ def record_run(results: Path, pair: str, models: list[Model], run_info: dict[str
             "parlour_version": __version__,
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "models": [m.describe() for m in _distinct(models)],
+            "models": [m.describe() for m in distinct_models(models)],
         }
     )
     existing["runs"].append(run_info)
@@ -141,7 +141,7 @@ def check_spec_consistency(results: Path, pair: str, models: list[Model]) -> Non
     if not path.is_file():
         return
     recorded = {m.get("name"): m.get("spec_hash") for m in store.read_json(path).get("models", [])}
-    for model in _distinct(models):
+    for model in distinct_models(models):
         old = recorded.get(model.name)
         new = model.spec.spec_hash()
         if old is not None and old != new:
@@ -151,7 +151,8 @@ def check_spec_consistency(results: Path, pair: str, models: list[Model]) -> Non
             )
 
 
-def _distinct(models: list[Model]) -> list[Model]:
+def distinct_models(models: list[Model]) -> list[Model]:
+    """Each model object once (self-play passes the same model for both roles)."""
     seen: dict[int, Model] = {}
     for model in models:
         seen.setdefault(id(model), model)

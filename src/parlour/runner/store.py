@@ -8,7 +8,6 @@ episode has error.json instead and is redone by the next run.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from pathlib import Path
@@ -72,7 +71,3 @@ def clear_episode(ep_dir: Path) -> None:
         (ep_dir / name).unlink(missing_ok=True)
     for leftover in ep_dir.glob(".*.partial"):  # temp files of a write that was killed
         leftover.unlink(missing_ok=True)
-
-
-def is_nan(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,28 +40,25 @@ def _instance(ep_dir: Path) -> dict[str, Any]:
     raise ParlourError(f"{ep_dir}: no instance.json")
 
 
-def score_results(
-    results: Path, game: str | None = None, on_episode: Callable[[Path], None] | None = None
-) -> ScoringReport:
+def score_results(results: Path, game: str | None = None) -> ScoringReport:
     """Write scores.json next to every interactions.json; failures are collected, not fatal."""
     if not results.is_dir():
         raise ParlourError(f"{results}: results folder does not exist")
     if game is not None:
         get_game(game)  # unknown game: one-line error
     report = ScoringReport()
+    experiments: dict[Path, dict[str, Any]] = {}  # each experiment file is read once, not once per episode
     for game_name, ep_dir in episode_dirs(results, game):
         if game_name not in GAME_MODULES:
             report.skipped_games.add(game_name)
             continue
         try:
             interactions = store.read_json(ep_dir / store.INTERACTIONS)
-            scores = score_episode(
-                get_game(game_name), _experiment_config(ep_dir.parent), _instance(ep_dir), interactions
-            )
+            if ep_dir.parent not in experiments:
+                experiments[ep_dir.parent] = _experiment_config(ep_dir.parent)
+            scores = score_episode(get_game(game_name), experiments[ep_dir.parent], _instance(ep_dir), interactions)
             store.write_json(ep_dir / store.SCORES, scores)
             report.scored.append(ep_dir)
         except Exception as exc:  # noqa: BLE001 - a broken episode must not stop the others
             report.failed.append((ep_dir, f"{type(exc).__name__}: {exc}"))
-        if on_episode is not None:
-            on_episode(ep_dir)
     return report

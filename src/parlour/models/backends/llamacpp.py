@@ -128,8 +128,6 @@ class LlamaCppModel(Model):
         prompt = self.render(messages)
         try:
             completion = await asyncio.to_thread(self._generate_sync, prompt)
-        except ContextExceededError:
-            raise
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"model {self.spec.name}: llama.cpp failed: {exc}") from exc
         choice = completion["choices"][0]

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 
-from parlour.errors import BackendError, ParlourError
+from parlour.errors import ParlourError
 from parlour.models.base import Generation, Model
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.retry import TransientError, check_response, with_retries
@@ -106,6 +106,3 @@ class OpenAICompatibleModel(Model):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
-
-
-__all__ = ["BackendError", "OpenAICompatibleModel"]
