@@ -17,6 +17,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from parlour.data import resolve_source
 from parlour.errors import ResultsError
 
 COLUMNS = [
@@ -140,7 +141,7 @@ def load_characteristics(paths: Iterable[Path]) -> pd.DataFrame:
     """Read characteristics from CSV and YAML files; for a model given twice, earlier files win field by field."""
     frames = []
     for path in paths:
-        path = Path(path)
+        path = resolve_source(path)
         if not path.is_file():
             raise ResultsError(f"{path}: no such model characteristics file")
         try:

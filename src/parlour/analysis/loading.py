@@ -27,6 +27,7 @@ from parlour.analysis.characteristics import (
     model_key,
     normalise,
 )
+from parlour.data import resolve_source
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import (
     ABORTED,
@@ -116,8 +117,8 @@ def _read_runs(root: Path, models: Iterable[str]) -> dict[str, dict]:
 
 
 def load_source(path: Path) -> Scores:
-    """Load one results folder, raw.csv or results.csv."""
-    path = Path(path)
+    """Load one results folder, raw.csv or results.csv (or a shipped table named `official:NAME`)."""
+    path = resolve_source(path)
     if path.is_dir():
         raw_csv = path / "raw.csv"
         raw = read_raw(raw_csv) if raw_csv.is_file() else raw_from_scores(path)
