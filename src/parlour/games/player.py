@@ -38,6 +38,9 @@ class Player:
         else:
             generation = await self.model.generate(messages)
             prompt, response, text = generation.prompt, dict(generation.response), generation.text
+            if generation.shadow_policy is not None:  # load-shadow: the engine's text is kept, not played
+                response["shadow_text"] = text
+                text = self.programmatic_reply(messages, turn_idx, generation.shadow_policy)
         response["clem_player"] = {
             "call_start": str(call_start),
             "call_duration": str(datetime.now() - call_start),

@@ -17,6 +17,9 @@ class Generation:
     response: dict[str, Any]  # recorded as raw_response_obj
     text: str
     usage: dict[str, int] = field(default_factory=dict)
+    #: load-shadow mode (benchmarks): the engine did the work a reply costs, but the game takes its reply
+    #: text from this programmatic policy (e.g. "oracle"), so episodes run their full length.
+    shadow_policy: str | None = None
 
 
 class Model(ABC):
