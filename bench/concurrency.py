@@ -13,25 +13,18 @@ import tempfile
 import time
 from pathlib import Path
 
-from parlour.games.registry import get_game
-from parlour.models.loader import load_model
+import parlour
 from parlour.models.spec import ModelSpec
-from parlour.runner.plan import plan_episodes
-from parlour.runner.run import run_episodes
 from parlour.testing.latency_server import LatencyServer
 
 
 async def timed_run(base_url: str, concurrency: int, experiment: str, results: Path) -> tuple[float, int]:
     spec = ModelSpec(name="remote", backend="openai_compatible", base_url=base_url, concurrency=64)
-    model = load_model(spec)
-    pair = "remote-t0.0--remote-t0.0"
-    tasks = plan_episodes([get_game("taboo")], results, pair, experiments=[experiment])
     started = time.perf_counter()
-    summary = await run_episodes(tasks, [model, model], pair, concurrency)
+    summary = await parlour.arun("taboo", spec, results=results, experiments=[experiment], concurrency=concurrency)
     elapsed = time.perf_counter() - started
-    await model.aclose()
     assert not summary.failures, summary.failures[0].error
-    return elapsed, len(tasks)
+    return elapsed, len(summary.outcomes)
 
 
 def main() -> None:

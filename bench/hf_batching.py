@@ -25,11 +25,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from parlour.games.registry import select_games
+import parlour
 from parlour.models.backends.huggingface import HuggingFaceModel
 from parlour.models.spec import ModelSpec
 from parlour.runner import run as runner
-from parlour.runner.plan import plan_episodes
 
 CHATML = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + "
@@ -107,20 +106,21 @@ def run_mode(spec: ModelSpec, shared: tuple[Any, Any] | None, episodes: int, bat
     spec = spec.model_copy(update={"batch_size": batch})
     model = CountingModel(spec, model=shared[0], tokenizer=shared[1]) if shared else CountingModel(spec)
     model.model  # noqa: B018 - load outside the timed region
-    games = select_games(["taboo"])
     with tempfile.TemporaryDirectory() as results:
-        pair = f"{spec.name}-b{batch}"
-        tasks = plan_episodes(games, Path(results), pair, None, ["high_en"], episodes)
 
         async def main() -> runner.RunSummary:
             try:
-                return await runner.run_episodes(tasks, [model, model], pair, 1 if batch == 1 else 2 * batch)
+                return await parlour.arun(
+                    "taboo", model, results=results, experiments=["high_en"], limit=episodes,
+                    concurrency=1 if batch == 1 else 2 * batch,
+                )  # fmt: skip
             finally:
                 await model.aclose()
 
         start = time.perf_counter()
         summary = asyncio.run(main())
         seconds = time.perf_counter() - start
+        tasks = [o.task for o in summary.outcomes]
         replies = []
         for task in tasks:
             path = task.directory / "interactions.json"

@@ -5,16 +5,17 @@ from __future__ import annotations
 import asyncio
 import math
 import sys
-from datetime import datetime
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
+from parlour.cli_progress import EpisodeProgress
 from parlour.errors import ParlourError
+from parlour.redact import redact
 
 app = typer.Typer(
     help="Evaluate chat LLMs by self-play in conversational games (clembench 1.6 compatible).",
@@ -49,14 +50,21 @@ def games_command() -> None:
 
 
 @app.command("models")
-def models_command() -> None:
-    """List the registered models (built-in and your models.yaml files)."""
+def models_command(
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Show where each model's weights or endpoint are."),
+) -> None:
+    """List the registered models (built-in and your models.yaml files) and whether their weights are here."""
     from parlour.models.registry import known_models, registry_files
+    from parlour.models.weights import weights_status
 
-    table = Table("model", "backend", "quantization", "weights / endpoint", "spec hash")
+    table = Table("model", "backend", "quant", "weights", "spec hash")
+    if verbose:
+        table.add_column("weights / endpoint", overflow="fold")
     for spec in known_models():
-        where = spec.weights or spec.base_url or spec.model_id or ""
-        table.add_row(spec.name, spec.backend, spec.quantization or "", where, spec.spec_hash())
+        row = [spec.name, spec.backend, spec.quantization or "", weights_status(spec), spec.spec_hash()]
+        if verbose:
+            row.append(spec.weights or spec.base_url or spec.model_id or "")
+        table.add_row(*row)
     console.print(table)
     console.print("registry files: " + ", ".join(str(p) for p in registry_files()), style="dim")
 
@@ -72,90 +80,103 @@ def run_command(
     experiment: list[str] | None = typer.Option(None, "-e", "--experiment", help="Only these experiments."),
     temperature: float = typer.Option(0.0, "-t", "--temperature"),
     max_tokens: int = typer.Option(100, "-l", "--max-tokens"),
-    concurrency: int | None = typer.Option(None, "--concurrency", help="Episodes in flight (1 = sequential)."),
-    limit: int | None = typer.Option(None, "--limit", help="Only the first N instances of each experiment."),
+    concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Episodes in flight (1 = sequential)."),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment."),
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
-    from parlour.games.registry import select_games
-    from parlour.models.base import Model
-    from parlour.models.loader import load_model
-    from parlour.models.registry import lookup
+    from parlour import api
     from parlour.runner import run as runner
-    from parlour.runner.plan import plan_episodes
-    from parlour.runner.store import pair_name
 
     if len(model) > 2:
         fail("give one model (self-play) or two (a pair)")
-    specs = [lookup(name).with_generation(temperature, max_tokens) for name in model]
-    pair = pair_name([spec.pair_name() for spec in specs])
-    games = select_games(game)
-    tasks = plan_episodes(games, results, pair, instances, experiment or None, limit)
-    loaded: dict[tuple[str, str], Model] = {}  # self-play loads the weights once
-    for spec in specs:
-        key = (spec.name, spec.spec_hash())
-        if key not in loaded:
-            loaded[key] = load_model(spec)
-    models = [loaded[(spec.name, spec.spec_hash())] for spec in specs]
-    runner.check_spec_consistency(results, pair, models)
-    in_flight = concurrency or min(m.default_concurrency for m in models)
-    started = datetime.now()
-    counts = {"aborted": 0, "errors": 0}
-    columns = (
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("aborted {task.fields[aborted]}  errors {task.fields[errors]}"),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=err_console, disable=not progress) as bar:
-        progress_task = bar.add_task(f"{pair}", total=len(tasks), aborted=0, errors=0)
-
-        def on_done(outcome: runner.EpisodeOutcome) -> None:
-            if outcome.status == runner.ABORTED:
-                counts["aborted"] += 1
-            if outcome.status == runner.FAILED:
-                counts["errors"] += 1
-                err_console.print(f"[red]episode failed[/] {outcome.task.label}: {outcome.error}", highlight=False)
-            bar.update(progress_task, advance=1, **counts)
-
-        async def main() -> runner.RunSummary:
-            try:
-                return await runner.run_episodes(tasks, models, pair, in_flight, on_done)
-            finally:
-                for m in runner.distinct_models(models):
-                    await m.aclose()
-
-        summary = asyncio.run(main())
-    runner.record_run(
-        results,
-        pair,
-        models,
-        {
-            "started": started.isoformat(),
-            "finished": datetime.now().isoformat(),
-            "games": [g.name for g in games],
-            "instances": str(instances) if instances else "parlour default",
-            "experiments": experiment or "all",
-            "limit": limit,
-            "concurrency": in_flight,
-            "episodes": len(tasks),
-            "skipped_complete": summary.count(runner.SKIPPED),
-            "played": summary.count(runner.PLAYED),
-            "aborted": summary.count(runner.ABORTED),
-            "failed": summary.count(runner.FAILED),
-            "duration_s": round(summary.duration_s, 3),
-        },
-    )
+    with EpisodeProgress(err_console, enabled=progress) as bar:
+        summary = asyncio.run(
+            api.arun(
+                game,
+                model,
+                instances,
+                results,
+                concurrency,
+                limit,
+                experiment or None,
+                temperature,
+                max_tokens,
+                on_episode=bar.episode_done,
+                on_start=bar.start,
+            )  # fmt: skip
+        )
     console.print(
-        f"{pair}: {len(tasks)} episodes ({summary.count(runner.SKIPPED)} already complete), "
+        f"{summary.pair}: {len(summary.outcomes)} episodes ({summary.count(runner.SKIPPED)} already complete), "
         f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
-        f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {results / pair}"
+        f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
     if summary.failures:
         for outcome in summary.failures[:20]:
             err_console.print(f"  failed: {outcome.task.label}: {outcome.error}", highlight=False)
         fail(f"{len(summary.failures)} episode(s) failed; rerun the same command to retry them", code=1)
+
+
+@app.command("sweep")
+def sweep_command(
+    sweep_file: Path = typer.Argument(..., help="The sweep file (YAML): models, games, pairs, analyses, report."),
+    results: Path = RESULTS_OPTION,
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment."),
+    executor: str = typer.Option("local", "--executor", help="local (this process) or ray."),
+    address: str | None = typer.Option(None, "--address", help="Ray cluster address ('auto' = the local one)."),
+    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    progress: bool = typer.Option(True, "--progress/--no-progress"),
+) -> None:
+    """Run a whole study: every pair of the sweep file, then eval, the analyses and the report. Resumes."""
+    from parlour.sweep.file import read_sweep
+    from parlour.sweep.run import finish_sweep, play_sweep
+
+    if executor not in ("local", "ray"):
+        fail(f"--executor must be local or ray, not '{executor}'")
+    sweep = read_sweep(sweep_file)
+    make_players, parallel = _sweep_executor(executor, address)
+    with EpisodeProgress(err_console, enabled=progress) as bar:
+        summary = asyncio.run(
+            play_sweep(
+                sweep,
+                results,
+                make_players,
+                parallel,
+                limit,
+                on_episode=bar.episode_done,
+                on_start=bar.start,
+                on_total=bar.start_overall,
+            )  # fmt: skip
+        )
+    for plan, run, _ in summary.pairs:
+        if run is not None:
+            counts = ", ".join(f"{run.count(s)} {s}" for s in ("skipped", "played", "aborted", "failed"))
+            console.print(f"{plan.label}: {len(run.outcomes)} episodes ({counts})", highlight=False)
+    finish_sweep(sweep, results, summary, n_boot=n_boot)
+    for warning in summary.warnings:
+        err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
+    if summary.report:
+        console.print(f"report: {summary.report}")
+    for plan, error in summary.failed_pairs:
+        err_console.print(f"[red]pair failed[/] {plan.label}: {redact(error)}", highlight=False)
+    if summary.failed_pairs or summary.failed_episodes:
+        fail(
+            f"{len(summary.failed_pairs)} pair(s) and {summary.failed_episodes} episode(s) failed; "
+            "rerun the same command to retry them",
+            code=1,
+        )
+
+
+def _sweep_executor(executor: str, address: str | None) -> tuple[Callable, bool]:
+    """(players factory, whether pairs run side by side) for an executor name."""
+    if executor == "local":
+        from parlour.runner.players import LocalPlayers
+
+        return LocalPlayers, False
+    from parlour.sweep.ray_executor import RayPlayers, connect
+
+    connect(address)
+    return RayPlayers, True
 
 
 @app.command("score")
@@ -264,22 +285,29 @@ def _register_package_commands() -> None:
 _register_package_commands()
 
 
+INTERRUPTED = "interrupted: finished episodes are kept; rerun the same command to resume"
+
+
 def main() -> None:
-    """Entry point: one-line errors for every ParlourError, no traceback."""
+    """Entry point and the one error handler. Exit codes: 0 ok, 1 some episodes (or files) failed,
+    2 a usage or input error (one line naming the file, model or field), 130 interrupted."""
     try:
         # without standalone mode click returns an Exit's code instead of exiting
         code = app(standalone_mode=False)
+        if code == 130:  # typer turns Ctrl-C into an exit code of 130
+            err_console.print(INTERRUPTED, highlight=False)
         sys.exit(code if isinstance(code, int) else 0)
     except ParlourError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
+        err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False)
+        sys.exit(2)
+    except OSError as exc:  # a file or folder we could not read or write: its name is in the message
+        err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False)
         sys.exit(2)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: click's own message
         exc.show()
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
-        sys.exit(1)
-    except KeyboardInterrupt:
-        err_console.print("interrupted: finished episodes are kept; rerun the same command to resume")
+    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+        err_console.print(INTERRUPTED, highlight=False)
         sys.exit(130)

@@ -42,7 +42,7 @@ def test_spec_hash_tracks_generation_fields_only() -> None:
     assert spec.spec_hash() != spec.with_generation(temperature=0.7).spec_hash()
     assert spec.spec_hash() != spec.model_copy(update={"sampling": {"top_p": 0.9}}).spec_hash()
     assert spec.with_generation(max_tokens=300).max_tokens == 300
-    assert spec.pair_name() == "m-t0.0"
+    assert spec.player_folder_name() == "m-t0.0"
 
 
 def test_registry_lookup_builtin_and_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,7 +11,7 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 # Fields that do not change generated text and therefore stay out of the hash.
 _NOT_HASHED = {
@@ -23,6 +23,8 @@ _NOT_HASHED = {
     "api_key_env",
     "batch_size",
     "description",
+    "resources",
+    "replicas",
 }
 
 
@@ -59,9 +61,27 @@ class ModelSpec(BaseModel):
     timeout_s: float = 120.0
     max_retries: int = 5
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")
+    resources: dict[str, float] = Field(
+        default_factory=dict, description="What one replica asks a Ray cluster for: num_cpus, num_gpus, memory."
+    )
+    replicas: int = Field(1, ge=1, description="Loaded copies of the model in a Ray sweep.")
     characteristics: dict[str, Any] = Field(
         default_factory=dict, description="Descriptive facts (params_b, train_tokens_t, ...); not hashed."
     )
+
+    @field_validator("name")
+    @classmethod
+    def _folder_safe_name(cls, name: str) -> str:
+        """The name becomes part of a results folder name (`<a>-t0.0--<b>-t0.0`), so it may not hold a path
+        separator, start with a dot, or contain the pair separator `--`. Hub ids (`org/model`) go in model_id."""
+        if not name.strip() or name.startswith(".") or any(c in name for c in "/\\\0") or "--" in name:
+            raise ValueError(
+                f"model name {name!r} cannot be a results folder name: no '/', '\\', '--' or leading '.' "
+                "(for a hub id like 'org/model', name the model e.g. 'org_model' and set model_id: org/model)"
+            )
+        if any(ord(c) < 32 for c in name):
+            raise ValueError(f"model name {name!r} contains control characters")
+        return name
 
     def hashed_fields(self) -> dict[str, Any]:
         """The fields that determine generation, as a plain dict."""
@@ -81,6 +101,6 @@ class ModelSpec(BaseModel):
             update["max_tokens"] = max_tokens
         return self.model_copy(update=update)
 
-    def pair_name(self) -> str:
-        """clembench's player name in result folders: `<name>-t<temperature>`."""
+    def player_folder_name(self) -> str:
+        """clembench's name of one player in result folders: `<name>-t<temperature>`."""
         return f"{self.name}-t{self.temperature}"

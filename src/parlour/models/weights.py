@@ -7,6 +7,7 @@ import importlib.metadata
 from pathlib import Path
 
 from parlour.errors import ParlourError
+from parlour.models.spec import ModelSpec
 
 PACKAGE_PREFIX = "package:"
 
@@ -30,3 +31,14 @@ def resolve_weights(location: str, model_name: str) -> Path:
     if not path.exists():
         raise ParlourError(f"model {model_name}: weights file {path} does not exist")
     return path
+
+
+def weights_status(spec: ModelSpec) -> str:
+    """`present` or `missing` for local weights, `endpoint` for served models, `-` for programmatic ones."""
+    if spec.weights:
+        try:
+            resolve_weights(spec.weights, spec.name)
+        except ParlourError:
+            return "missing"
+        return "present"
+    return "endpoint" if spec.base_url or spec.model_id else "-"

@@ -2,7 +2,10 @@
 
 Episodes start in clembench's order; with concurrency 1 they run strictly one after another. A failed
 episode (backend error after retries, crash in a game master) gets an error.json with its cause and is
-counted; it is redone by the next run, as is any episode without interactions.json.
+counted; it is redone by the next run, as is any episode whose records are missing or do not parse.
+
+Playing an episode (`play_and_score`) is separate from writing it (`prepare_episode`, `write_episode`):
+the process that owns the results folder writes, wherever the episode was played (see parlour.sweep).
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import platform
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,8 +22,10 @@ from typing import Any
 
 from parlour import __version__
 from parlour.errors import ResultsError
-from parlour.games.episode import experiment_config, play_episode, score_episode
+from parlour.games.episode import EpisodeRecord, experiment_config, play_episode, score_episode
 from parlour.models.base import Model
+from parlour.models.spec import ModelSpec
+from parlour.redact import redact
 from parlour.runner import store
 from parlour.runner.plan import EpisodeTask
 
@@ -36,8 +41,12 @@ class EpisodeOutcome:
 
 @dataclass
 class RunSummary:
+    """What one run did: an outcome per planned episode, in plan order."""
+
     outcomes: list[EpisodeOutcome] = field(default_factory=list)
     duration_s: float = 0.0
+    pair: str = ""
+    folder: Path | None = None  # results/<pair>
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -47,106 +56,144 @@ class RunSummary:
         return [o for o in self.outcomes if o.status == FAILED]
 
 
+@dataclass
+class PlayedEpisode:
+    """The result of playing one episode: its records and scores, or the error that stopped it."""
+
+    record: EpisodeRecord | None = None
+    scores: dict[str, Any] | None = None
+    error: dict[str, str] | None = None  # error.json content
+
+
 def _aborted(scores: dict[str, Any]) -> bool:
     return bool(scores.get("episode scores", {}).get("Aborted"))
 
 
-def _prepare_episode(task: EpisodeTask, pair: str) -> None:
-    """Write instance.json (and the experiment file) before playing, as clembench does; refuse to
-    mix a different instance into an existing results folder."""
-    instance_path = task.directory / store.INSTANCE
-    if instance_path.is_file() and store.read_json(instance_path) != task.instance:
-        raise ResultsError(
-            f"{instance_path}: holds a different instance than the one to play; use another results folder"
-        )
-    exp_file = task.directory.parent / f"experiment_{task.experiment['name']}.json"
-    if not exp_file.is_file():
-        store.write_json(
-            exp_file,
-            {
-                **experiment_config(task.experiment),
-                "timestamp": datetime.now().isoformat(),
-                "dialogue_partners": pair,
-            },
-        )
+def check_recorded_instances(tasks: list[EpisodeTask]) -> None:
+    """Refuse to resume into a folder whose episodes were played on other instances than the planned ones
+    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones."""
+    for task in tasks:
+        instance_path = task.directory / store.INSTANCE
+        if instance_path.is_file() and store.read_json(instance_path) != task.instance:
+            raise ResultsError(
+                f"{instance_path}: holds a different instance than the one planned (changed instances file?); "
+                "use another results folder (-r)"
+            )
+
+
+def prepare_episode(task: EpisodeTask, pair: str) -> None:
+    """Write instance.json and the experiment files before playing, as clembench does: v1.6's
+    `experiment_<name>.json` and clemcore 2.x/3.x's `experiment.json`, so both toolchains open the folder."""
+    exp_dir = task.directory.parent
+    config = {**experiment_config(task.experiment), "timestamp": datetime.now().isoformat(), "dialogue_partners": pair}
+    for name in (f"experiment_{task.experiment['name']}.json", "experiment.json"):
+        if not (exp_dir / name).is_file():
+            store.write_json(exp_dir / name, config)
     store.clear_episode(task.directory)
-    store.write_json(instance_path, task.instance)
+    store.write_json(task.directory / store.INSTANCE, task.instance)
 
 
-async def run_episode(task: EpisodeTask, models: list[Model], pair: str) -> EpisodeOutcome:
-    if store.is_complete(task.directory):
-        scores_path = task.directory / store.SCORES
-        if not scores_path.is_file():  # played but not yet scored (interrupted in between)
-            interactions = store.read_json(task.directory / store.INTERACTIONS)
-            store.write_json(scores_path, score_episode(task.game, task.experiment, task.instance, interactions))
-        return EpisodeOutcome(task, SKIPPED)
-    _prepare_episode(task, pair)
+async def play_and_score(task: EpisodeTask, models: list[Model]) -> PlayedEpisode:
+    """Play one episode and score it; any failure is returned (redacted), not raised."""
     try:
         record = await play_episode(task.game, task.experiment, task.instance, models)
         scores = score_episode(task.game, task.experiment, task.instance, record.interactions)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, counted and reported
-        message = f"{type(exc).__name__}: {exc}"
-        store.write_json(
-            task.directory / store.ERROR,
-            {"error": type(exc).__name__, "message": str(exc), "traceback": traceback.format_exc()},
+        return PlayedEpisode(
+            error={
+                "error": type(exc).__name__,
+                "message": redact(str(exc)),
+                "traceback": redact(traceback.format_exc()),
+            }
         )
-        return EpisodeOutcome(task, FAILED, message)
-    store.write_json(task.directory / store.REQUESTS, record.requests)
-    store.write_json(task.directory / store.INTERACTIONS, record.interactions)
-    store.write_json(task.directory / store.SCORES, scores)
-    return EpisodeOutcome(task, ABORTED if _aborted(scores) else PLAYED)
+    return PlayedEpisode(record, scores)
+
+
+def write_episode(task: EpisodeTask, played: PlayedEpisode) -> EpisodeOutcome:
+    """Store what playing gave: the records and scores (interactions.json last), or error.json."""
+    if played.error is not None or played.record is None or played.scores is None:
+        error = played.error or {"error": "RuntimeError", "message": "episode produced no record"}
+        store.write_json(task.directory / store.ERROR, error)
+        return EpisodeOutcome(task, FAILED, f"{error['error']}: {error['message']}")
+    store.write_json(task.directory / store.REQUESTS, played.record.requests)
+    store.write_json(task.directory / store.SCORES, played.scores)
+    store.write_json(task.directory / store.INTERACTIONS, played.record.interactions)
+    return EpisodeOutcome(task, ABORTED if _aborted(played.scores) else PLAYED)
+
+
+def finish_complete(task: EpisodeTask) -> EpisodeOutcome:
+    """A complete episode is kept; it gets its scores.json if an interruption came between the two writes."""
+    scores_path = task.directory / store.SCORES
+    if not scores_path.is_file():
+        interactions = store.read_json(task.directory / store.INTERACTIONS)
+        store.write_json(scores_path, score_episode(task.game, task.experiment, task.instance, interactions))
+    return EpisodeOutcome(task, SKIPPED)
+
+
+Play = Callable[[EpisodeTask], Awaitable[PlayedEpisode]]
+
+
+async def run_episode(task: EpisodeTask, play: Play, pair: str) -> EpisodeOutcome:
+    if store.is_complete(task.directory):
+        return finish_complete(task)
+    prepare_episode(task, pair)
+    return write_episode(task, await play(task))
 
 
 async def run_episodes(
     tasks: list[EpisodeTask],
-    models: list[Model],
+    play: Play,
     pair: str,
     concurrency: int,
     on_done: Callable[[EpisodeOutcome], None] | None = None,
 ) -> RunSummary:
-    """Run all tasks with at most `concurrency` episodes in flight; outcomes are in task order."""
+    """Run all tasks with at most `concurrency` episodes in flight; `play` plays one (see
+    runner.players); this process writes. Outcomes are in task order."""
     semaphore = asyncio.Semaphore(max(1, concurrency))
     started = time.monotonic()
 
     async def guarded(task: EpisodeTask) -> EpisodeOutcome:
         async with semaphore:
-            outcome = await run_episode(task, models, pair)
+            outcome = await run_episode(task, play, pair)
         if on_done is not None:
             on_done(outcome)
         return outcome
 
     outcomes = await asyncio.gather(*(guarded(task) for task in tasks))
-    return RunSummary(list(outcomes), time.monotonic() - started)
+    return RunSummary(list(outcomes), time.monotonic() - started, pair)
 
 
-def record_run(results: Path, pair: str, models: list[Model], run_info: dict[str, Any]) -> None:
-    """Add this run to <pair>/run.json (model specs, versions, timings)."""
-    path = results / pair / store.RUN
+def record_run(results: Path, pair: str, models: list[dict[str, Any]], run_info: dict[str, Any]) -> None:
+    """Add this run to <pair>/run.json (model specs, versions, timings), or update it when its
+    `started` time is already there: a run is recorded before its first episode (status "unfinished")
+    and updated when it ends, so an interrupted run still pins the spec of its folder."""
+    path = store.inside(results, pair, store.RUN)
     existing = store.read_json(path) if path.is_file() else {"runs": []}
     existing.update(
         {
             "parlour_version": __version__,
             "python": platform.python_version(),
             "platform": platform.platform(),
-            "models": [m.describe() for m in distinct_models(models)],
+            "models": models,  # each distinct model's describe()
         }
     )
-    existing["runs"].append(run_info)
+    runs = [r for r in existing.get("runs", []) if r.get("started") != run_info.get("started")]
+    existing["runs"] = [*runs, run_info]
     store.write_json(path, existing)
 
 
-def check_spec_consistency(results: Path, pair: str, models: list[Model]) -> None:
+def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> None:
     """Refuse to resume into a folder that another spec of the same model name produced."""
-    path = results / pair / store.RUN
+    path = store.inside(results, pair, store.RUN)
     if not path.is_file():
         return
     recorded = {m.get("name"): m.get("spec_hash") for m in store.read_json(path).get("models", [])}
-    for model in distinct_models(models):
-        old = recorded.get(model.name)
-        new = model.spec.spec_hash()
+    for spec in specs:
+        old = recorded.get(spec.name)
+        new = spec.spec_hash()
         if old is not None and old != new:
             raise ResultsError(
-                f"{path}: model {model.name} was run with spec {old}, now {new}; "
+                f"{path}: model {spec.name} was run with spec {old}, now {new}; "
                 "use another results folder (-r) or another model name"
             )
 

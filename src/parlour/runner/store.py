@@ -1,15 +1,20 @@
 """The clembench 1.6 results layout on disk, with atomic writes.
 
 results/<pair>/<game>/<i>_<experiment>/episode_<n>/{instance,interactions,requests,scores}.json
-An episode is complete when interactions.json exists (it is written after requests.json); a failed
-episode has error.json instead and is redone by the next run.
+An episode is complete when its interactions.json and requests.json exist and parse (interactions is
+written last); anything else (a failed episode with error.json, a corrupt or half-written file) is
+replayed by the next run. Every path below a results folder is built by `inside`, which refuses a name
+that would leave the folder.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +26,7 @@ REQUESTS = "requests.json"
 SCORES = "scores.json"
 ERROR = "error.json"
 RUN = "run.json"
+LOCK = ".parlour.lock"
 
 
 def write_json(path: Path, data: Any) -> None:
@@ -53,16 +59,69 @@ def pair_name(names: list[str]) -> str:
     return "--".join(names)
 
 
+def inside(results: Path, *names: str) -> Path:
+    """results/<names...>, refusing any name that is empty, absolute, `.`/`..` or holds a path separator:
+    model, game and experiment names become folder names, and none may lead out of the results folder."""
+    for name in names:
+        if not name or name in (".", "..") or "/" in name or "\\" in name or "\0" in name:
+            raise ResultsError(f"'{name}' cannot be a folder name inside {results} (no '/', '\\', '.' or '..')")
+    path = results.joinpath(*names)
+    if not path.resolve().is_relative_to(results.resolve()):  # a symlinked name still may not lead outside
+        raise ResultsError(f"{path} would be outside the results folder {results}")
+    return path
+
+
+def check_results_folder(results: Path) -> None:
+    """A results folder is a folder (or not there yet, then it is created on the first write)."""
+    if results.exists() and not results.is_dir():
+        raise ResultsError(f"{results}: is a file, not a results folder")
+
+
 def experiment_dir(results: Path, pair: str, game: str, index: int, experiment: str) -> Path:
-    return results / pair / game / f"{index}_{experiment}"
+    return inside(results, pair, game, f"{index}_{experiment}")
 
 
 def episode_dir(exp_dir: Path, episode: int) -> Path:
     return exp_dir / f"episode_{episode}"
 
 
+def _parses(path: Path) -> bool:
+    try:
+        json.loads(path.read_bytes())
+    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not JSON
+        return False
+    return True
+
+
 def is_complete(ep_dir: Path) -> bool:
-    return (ep_dir / INTERACTIONS).is_file() and (ep_dir / REQUESTS).is_file()
+    """Played to the end: interactions.json and requests.json are there and parse."""
+    return _parses(ep_dir / INTERACTIONS) and _parses(ep_dir / REQUESTS)
+
+
+@contextmanager
+def pair_lock(pair_dir: Path) -> Iterator[None]:
+    """An advisory lock on one pair's results folder, held for a whole run: two runs that would write
+    the same episodes cannot both play them. Released by the OS when the process ends, even on kill -9."""
+    pair_dir.mkdir(parents=True, exist_ok=True)
+    path = pair_dir / LOCK
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until the run ends
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise ResultsError(
+                f"{pair_dir}: another parlour run ({holder}) is writing to this folder; wait for it to end "
+                "or use another results folder (-r)"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
 
 
 def clear_episode(ep_dir: Path) -> None:

@@ -1,0 +1,65 @@
+"""The paper's analyses as library functions returning DataFrames (the `parlour analyze` commands print them).
+
+Each takes the score sources (results folders, raw.csv / results.csv files, or shipped tables such as
+`official:v1.6`) and optional characteristics files; the shipped characteristics and parlour's model
+registry are always joined in as well.
+
+    import parlour.analyze as pa
+    fit = pa.regression(["official:v1.6-later68"], characteristics=["official:characteristics"])
+    print(fit.summary_line())
+    table = pa.backends(["results"])
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from parlour.analysis import groups
+from parlour.analysis.characteristics import Joined
+from parlour.analysis.loading import Scores, load_joined
+from parlour.analysis.regression import RegressionResult
+from parlour.analysis.regression import regression as _regression
+
+Sources = Sequence[str | Path]
+
+
+def load(results: Sources, characteristics: Sources = ()) -> tuple[Scores, Joined]:
+    """The score matrix of `results` and its join with model characteristics (`.frame`: one row per model)."""
+    return load_joined([Path(str(r)) for r in results], [Path(str(c)) for c in characteristics])
+
+
+def scores(results: Sources, characteristics: Sources = ()) -> pd.DataFrame:
+    """One row per model: clemscore, % played, quality, per-game columns and the joined characteristics."""
+    return load(results, characteristics)[1].frame
+
+
+def regression(
+    results: Sources, characteristics: Sources = (), target: str = "clemscore", tokens: bool = False
+) -> RegressionResult:
+    """OLS of `target` on ln(parameters) [+ ln(training tokens)]: F, p, R², coefficients, influence."""
+    return _regression(scores(results, characteristics), target=target, tokens=tokens)
+
+
+def brackets(
+    results: Sources, characteristics: Sources = (), edges: Sequence[float] = groups.DEFAULT_EDGES
+) -> pd.DataFrame:
+    """The spread of clemscore within parameter-size brackets."""
+    return groups.brackets(scores(results, characteristics), edges)[1]
+
+
+def families(results: Sources, characteristics: Sources = ()) -> pd.DataFrame:
+    """Models sharing a base model (the paper's Table 4)."""
+    return groups.families(scores(results, characteristics))
+
+
+def backends(results: Sources, characteristics: Sources = (), reference: str | None = None) -> pd.DataFrame:
+    """The same weights through different access methods, differences against a reference backend."""
+    return groups.variants(scores(results, characteristics), "backend", reference=reference)[0]
+
+
+def quantization(results: Sources, characteristics: Sources = (), reference: str | None = None) -> pd.DataFrame:
+    """The same weights at different quantization levels, differences against the unquantised row."""
+    return groups.variants(scores(results, characteristics), "quantization", reference=reference)[0]

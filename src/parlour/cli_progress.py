@@ -1,0 +1,75 @@
+"""The progress bar of `parlour run` and `parlour sweep`: one row per pair, with aborted/failed counts and ETA."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
+
+from parlour.redact import redact
+from parlour.runner.run import ABORTED, FAILED, EpisodeOutcome
+
+#: the row a sweep starts first, with the episodes of all its pairs
+OVERALL = "all pairs"
+
+
+class EpisodeProgress:
+    """Shows episodes done per pair (and over all pairs once a row OVERALL is started); failures are
+    printed as they happen (redacted)."""
+
+    def __init__(self, console: Console, enabled: bool = True) -> None:
+        self.console = console
+        self.progress = Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("aborted {task.fields[aborted]}  errors {task.fields[errors]}"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not enabled,
+        )
+        self.rows: dict[str, TaskID] = {}
+        self.totals: dict[str, int] = {}
+        self.counts: dict[str, dict[str, int]] = {}
+
+    def __enter__(self) -> EpisodeProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.progress.__exit__(kind, value, trace)
+
+    def start(self, pair: str, total: int) -> None:
+        """A row for `pair` with `total` episodes (called again for the same pair, it adds to the total)."""
+        self.totals[pair] = self.totals.get(pair, 0) + total
+        if pair in self.rows:
+            self.progress.update(self.rows[pair], total=self.totals[pair])
+            return
+        self.counts[pair] = {"aborted": 0, "errors": 0}
+        self.rows[pair] = self.progress.add_task(pair, total=total, **self.counts[pair])
+
+    def start_overall(self, total: int) -> None:
+        """The row over all pairs of a sweep (its episodes are also counted per pair)."""
+        self.start(OVERALL, total)
+
+    def episode_done(self, outcome: EpisodeOutcome) -> None:
+        pair = outcome.task.directory.parents[2].name
+        if OVERALL in self.rows:
+            self._count(OVERALL, outcome)
+        self._count(pair, outcome)
+        if outcome.status == FAILED:
+            self.console.print(
+                f"[red]episode failed[/] {pair} {outcome.task.label}: {redact(outcome.error or '')}", highlight=False
+            )
+
+    def _count(self, pair: str, outcome: EpisodeOutcome) -> None:
+        counts = self.counts.setdefault(pair, {"aborted": 0, "errors": 0})
+        if outcome.status == ABORTED:
+            counts["aborted"] += 1
+        if outcome.status == FAILED:
+            counts["errors"] += 1
+        if pair in self.rows:
+            self.progress.update(self.rows[pair], advance=1, **counts)

@@ -1,0 +1,72 @@
+"""Who plays a pair's episodes: models loaded in this process, or elsewhere (Ray actors, see parlour.sweep).
+
+The runner only needs to play one episode at a time and to know the specs; whoever writes the results
+folder stays in this process.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from parlour.models.base import Model
+from parlour.models.loader import load_model
+from parlour.models.spec import ModelSpec
+from parlour.runner.plan import EpisodeTask
+from parlour.runner.run import PlayedEpisode, distinct_models, play_and_score
+
+
+class Players(Protocol):
+    """The two roles of a pair (one model twice for self-play), wherever they run."""
+
+    specs: list[ModelSpec]
+
+    async def start(self) -> None:
+        """Load the weights / start the engines."""
+
+    def describe(self) -> list[dict[str, Any]]:
+        """What run.json records about each distinct model (spec, hash, backend facts)."""
+
+    def default_concurrency(self) -> int:
+        """Episodes worth having in flight when the user does not say."""
+
+    async def play(self, task: EpisodeTask) -> PlayedEpisode:
+        """Play and score one episode (failures are returned, not raised)."""
+
+    async def aclose(self) -> None:
+        """Release what `start` took."""
+
+
+class LocalPlayers:
+    """Models in this process: loaded from specs (and closed at the end), or given already loaded (then
+    the caller owns them). Self-play and two equal specs load the weights once."""
+
+    def __init__(self, models: list[ModelSpec | Model]) -> None:
+        if not 1 <= len(models) <= 2:
+            raise ValueError("give one model (self-play) or two (a pair)")
+        self._given = models
+        self.specs = [m.spec if isinstance(m, Model) else m for m in models]
+        self.models: list[Model] = []
+        self._owned: list[Model] = []
+
+    async def start(self) -> None:
+        loaded: dict[tuple[str, str], Model] = {}
+        for item, spec in zip(self._given, self.specs, strict=True):
+            key = (spec.name, spec.spec_hash())
+            if key not in loaded:
+                loaded[key] = item if isinstance(item, Model) else load_model(spec)
+                if not isinstance(item, Model):
+                    self._owned.append(loaded[key])
+            self.models.append(loaded[key])
+
+    def describe(self) -> list[dict[str, Any]]:
+        return [m.describe() for m in distinct_models(self.models)]
+
+    def default_concurrency(self) -> int:
+        return min(m.default_concurrency for m in self.models)
+
+    async def play(self, task: EpisodeTask) -> PlayedEpisode:
+        return await play_and_score(task, self.models)
+
+    async def aclose(self) -> None:
+        for model in self._owned:
+            await model.aclose()

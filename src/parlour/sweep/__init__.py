@@ -1,0 +1,1 @@
+"""A study as one file: many model specs x games x pairs, played locally or on Ray, then analysed."""

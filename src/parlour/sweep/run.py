@@ -1,0 +1,148 @@
+"""Running a sweep: every pair through `parlour.api.run_pair`, then eval, the analyses and the report.
+
+The results folder is written by this process only, whichever executor plays: `local` plays in this
+process, one pair after another (local engines would compete for the same cores); `ray` plays on Ray
+actors and runs the pairs side by side. Resume is `run`'s: a rerun skips complete episodes, and a
+changed sweep (one more model) plays only what is new.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from parlour import api
+from parlour.api import OnEpisode
+from parlour.errors import ParlourError
+from parlour.games.registry import select_games
+from parlour.models.spec import ModelSpec
+from parlour.runner import store
+from parlour.runner.players import LocalPlayers, Players
+from parlour.runner.run import RunSummary
+from parlour.sweep.file import SweepFile, expand_models
+from parlour.sweep.prepare import make_quantizations
+
+PlayersFactory = Callable[[list[ModelSpec]], Players]
+
+
+@dataclass
+class PairPlan:
+    """One pair of specs (one spec twice for self-play) and the games it plays."""
+
+    specs: list[ModelSpec]
+    games: list[str]
+
+    @property
+    def label(self) -> str:
+        return " vs ".join(s.name for s in self.specs) if len(self.specs) == 2 else self.specs[0].name
+
+
+@dataclass
+class SweepSummary:
+    pairs: list[tuple[PairPlan, RunSummary | None, str | None]] = field(default_factory=list)  # (plan, run, error)
+    analyses: dict[str, Path] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    report: Path | None = None
+
+    @property
+    def failed_pairs(self) -> list[tuple[PairPlan, str]]:
+        return [(plan, error) for plan, _, error in self.pairs if error is not None]
+
+    @property
+    def failed_episodes(self) -> int:
+        return sum(len(run.failures) for _, run, _ in self.pairs if run is not None)
+
+
+def plan_pairs(sweep: SweepFile) -> list[PairPlan]:
+    """Self-play for every spec; with `cross`, also every ordered pair of distinct specs on the 2-player games."""
+    specs = expand_models(sweep)
+    games = select_games(sweep.games)
+    plans = [PairPlan([spec], [g.name for g in games]) for spec in specs]
+    if sweep.cross:
+        two_player = [g.name for g in games if not g.single_player]
+        if two_player:
+            plans += [PairPlan([a, b], two_player) for a, b in itertools.permutations(specs, 2)]
+    return plans
+
+
+def _pair_folder(pair: PairPlan) -> str:
+    return store.pair_name([spec.player_folder_name() for spec in pair.specs])
+
+
+async def _play_pair(
+    plan: PairPlan, sweep: SweepFile, results: Path, limit: int | None, players: Players, on_episode: OnEpisode | None,
+    on_start: Callable[[str, int], None] | None,
+) -> tuple[PairPlan, RunSummary | None, str | None]:  # fmt: skip
+    try:
+        run = await api.run_pair(
+            plan.games, players, sweep.instances, results, sweep.concurrency, limit, sweep.experiments,
+            on_episode, on_start,
+        )  # fmt: skip
+    except ParlourError as exc:  # this pair cannot run (missing weights, changed spec...): the others go on
+        return plan, None, str(exc)
+    return plan, run, None
+
+
+async def play_sweep(
+    sweep: SweepFile,
+    results: Path,
+    make_players: PlayersFactory = LocalPlayers,
+    parallel_pairs: bool = False,
+    limit: int | None = None,
+    on_episode: OnEpisode | None = None,
+    on_start: Callable[[str, int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> SweepSummary:
+    """Play every pair of the sweep; `limit` (the command line's) overrides the file's."""
+    plans = plan_pairs(sweep)
+    if sweep.quantize_from:
+        make_quantizations(expand_models(sweep), sweep.quantize_from)
+    limit = limit or sweep.limit
+    if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
+        planned = [
+            api.plan(p.games, _pair_folder(p), results, sweep.instances, sweep.experiments, limit) for p in plans
+        ]
+        on_total(sum(len(tasks) for tasks in planned))
+    jobs = [_play_pair(plan, sweep, results, limit, make_players(plan.specs), on_episode, on_start) for plan in plans]
+    if parallel_pairs:
+        done = await asyncio.gather(*jobs)
+    else:
+        done = [await job for job in jobs]
+    return SweepSummary(pairs=list(done))
+
+
+def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot: int = 1000) -> SweepSummary:
+    """eval, the analyses the file asks for (CSV under results/analysis/) and the report (results/report/).
+    An analysis that cannot run on these models (too few sizes for a regression, say) is a warning."""
+    from parlour.api import evaluate
+
+    evaluate(results, n_boot=n_boot)
+    folder = results / "analysis"
+    for name in sweep.analyses:
+        try:
+            table = run_analysis(name, results)
+        except ParlourError as exc:
+            summary.warnings.append(f"analysis {name}: {exc}")
+            continue
+        folder.mkdir(parents=True, exist_ok=True)
+        table.to_csv(folder / f"{name}.csv", index=False)
+        summary.analyses[name] = folder / f"{name}.csv"
+    if sweep.report:
+        from parlour.report.site import build_site
+
+        build_site([results], results / "report", n_boot=n_boot)
+        summary.report = results / "report" / "index.html"
+    return summary
+
+
+def run_analysis(name: str, results: Path) -> Any:
+    """One of the paper's analyses on a sweep's results folder, as a DataFrame."""
+    import parlour.analyze as pa
+
+    if name == "regression":
+        return pa.regression([results]).coef.reset_index(names="term")
+    return getattr(pa, name)([results])
