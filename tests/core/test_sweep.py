@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
 from support.cli import parlour, write_registry
@@ -121,3 +122,23 @@ def test_ray_executor_gives_the_same_results_as_in_process(tmp_path: Path) -> No
     assert ours == theirs
     runs = json.loads((tmp_path / "ray" / "remote-t0.0--remote-t0.0" / "run.json").read_text())
     assert runs["runs"][-1]["status"] == "finished"
+
+
+@pytest.mark.slow
+def test_the_paper_sweep_runs_end_to_end_and_resumes(tmp_path: Path) -> None:
+    """examples/paper-sweep.yaml: the embedded weights on llama.cpp at three quantization levels and on
+    transformers, with the oracle and breaker as anchors; quantized files are made on first use."""
+    example = Path(__file__).resolve().parents[2] / "examples" / "paper-sweep.yaml"
+    results = tmp_path / "results"
+    args = ("sweep", str(example), "-r", str(results), "--limit", "1", "--n-boot", "20", "--no-progress")
+    first = parlour(*args, timeout=1800)
+    assert first.returncode == 0, first.stderr[-3000:]
+    table = pd.read_csv(results / "results.csv", index_col=0)
+    assert table.loc[f"{ORACLE}--{ORACLE}", "-, clemscore"] == 100.0
+    assert table.loc[f"{BREAKER}--{BREAKER}", "all, Average % Played"] == 0.0
+    assert len(table) == 6  # 2 anchors + 4 ways of serving the same weights
+    assert (Path.home() / ".cache" / "parlour" / "quantized" / "smollm2-135m-Q2_K.gguf").is_file()
+    assert (results / "analysis" / "quantization.csv").is_file() and (results / "report" / "index.html").is_file()
+    again = parlour(*args, timeout=1800)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert again.stdout.count(" 0 played, 0 aborted") == 6
