@@ -80,7 +80,8 @@ def test_a_server_echoing_the_key_never_gets_it_recorded(tmp_path: Path) -> None
         run = parlour(*RUN, "-r", str(results), env=registry(tmp_path, server.base_url, 5))
     finally:
         server.stop()
+    assert no_secret_under(results, run.stdout, run.stderr)
     assert run.returncode == 1
     assert "HTTP 401" in run.stderr and "refused the credentials" in run.stderr
-    assert server.requests == 1  # the breaker stopped every other episode without a request
-    assert no_secret_under(results, run.stdout, run.stderr)
+    # the requests sent before the first 401 came back (the starting limit), not one per episode
+    assert server.requests <= 8

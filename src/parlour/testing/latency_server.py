@@ -75,6 +75,8 @@ class _Handler(BaseHTTPRequestHandler):
 
 class LatencyServer(ThreadingHTTPServer):
     daemon_threads = True
+    # the default backlog of 5 drops connections beyond it, and the client retries them a second later
+    request_queue_size = 256
 
     def __init__(self, latency_s: float, port: int = 0, handler: type[BaseHTTPRequestHandler] = _Handler) -> None:
         super().__init__(("127.0.0.1", port), handler)
