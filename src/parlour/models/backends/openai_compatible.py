@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from parlour.models.backends.remote import DEFAULT_CONCURRENCY, Parsed, RemoteModel
+from parlour.models.backends.remote import Parsed, RemoteModel
 from parlour.models.messages import ensure_alternating_roles
-
-__all__ = ["DEFAULT_CONCURRENCY", "OpenAICompatibleModel"]
 
 
 class OpenAICompatibleModel(RemoteModel):
