@@ -108,8 +108,8 @@ async def test_a_dead_endpoint_fails_fast(servers) -> None:
 
 
 async def test_transient_faults_are_retried_without_opening_the_breaker(servers) -> None:
-    server = servers(FaultServer(spread(0.3), hang_s=2.0, trickle_s=0.05))
-    model = load_model(remote(server.base_url, timeout_s=0.5, max_retries=8, concurrency=8))
+    server = servers(FaultServer(spread(0.3), hang_s=3.0, trickle_s=0.05))
+    model = load_model(remote(server.base_url, timeout_s=1.0, max_retries=8, concurrency=8))
     try:
         generations = await asyncio.gather(
             *(model.generate([{"role": "user", "content": f"request {i}"}]) for i in range(40))

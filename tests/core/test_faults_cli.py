@@ -24,7 +24,7 @@ def registry(tmp_path: Path, url: str, max_retries: int) -> dict[str, str]:
         "base_url": url,
         "api_key_env": "PARLOUR_FAULTS_KEY",
         "max_retries": max_retries,
-        "timeout_s": 1.0,
+        "timeout_s": 3.0,  # generous: a loaded test machine must not turn slow replies into faults
         "options": {"retry_base_delay_s": 0.01},
     }
     return {**write_registry(tmp_path / "models.yaml", entry), "PARLOUR_FAULTS_KEY": SECRET}
@@ -48,7 +48,7 @@ def no_secret_under(results: Path, *outputs: str) -> bool:
 
 def test_faults_at_concurrency_16_lose_nothing_and_change_no_transcript(tmp_path: Path) -> None:
     clean_server = FaultServer({}).start()
-    faulty_server = FaultServer(spread(0.2), hang_s=3.0, trickle_s=0.05).start()
+    faulty_server = FaultServer(spread(0.2), hang_s=6.0, trickle_s=0.05).start()
     clean, faulty = tmp_path / "clean", tmp_path / "faulty"
     try:
         reference = parlour(*RUN, "-r", str(clean), env=registry(tmp_path, clean_server.base_url, 0))
