@@ -14,7 +14,7 @@ import yaml
 from parlour.errors import BackendError, ParlourError, RegistryError
 from parlour.models.limits import AdaptiveLimit
 from parlour.models.loader import load_model
-from parlour.models.registry import _load_file
+from parlour.models.registry import lookup
 from parlour.models.retry import EndpointDownError
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact
@@ -136,12 +136,13 @@ async def test_transient_faults_are_retried_without_opening_the_breaker(servers)
         ("options", {"retry_base_delay_s": -1}, "retry_base_delay_s must be"),
     ],
 )
-def test_numeric_settings_are_bounded(tmp_path: Path, field: str, value, message: str) -> None:
+def test_numeric_settings_are_bounded(tmp_path: Path, monkeypatch, field: str, value, message: str) -> None:
     path = tmp_path / "models.yaml"
     entry = {"name": "remote", "backend": "openai_compatible", "base_url": "http://127.0.0.1:9/v1", field: value}
     path.write_text(yaml.safe_dump({"models": [entry]}))
+    monkeypatch.setenv("PARLOUR_MODELS", str(path))
     with pytest.raises(RegistryError) as caught:
-        _load_file(path, path.stat().st_mtime)
+        lookup("remote")
     assert str(caught.value).startswith(f"{path}: model remote: field `{field}")
     assert message in str(caught.value)
 

@@ -53,6 +53,8 @@ def test_faults_at_concurrency_16_lose_nothing_and_change_no_transcript(tmp_path
     try:
         reference = parlour(*RUN, "-r", str(clean), env=registry(tmp_path, clean_server.base_url, 0))
         assert reference.returncode == 0, reference.stderr
+        # 16 episodes asked, 8 requests in flight at first: the user is told
+        assert "more requests want to be in flight than its limit of 8" in reference.stderr
         # no retries: many episodes fail
         first = parlour(*RUN, "-r", str(faulty), env=registry(tmp_path, faulty_server.base_url, 0))
         planned = episodes(faulty)
