@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from parlour.errors import BackendError, ParlourError, RegistryError
+from parlour.errors import BackendError, EndpointDownError, ParlourError, RegistryError
 from parlour.models.limits import AdaptiveLimit
 from parlour.models.loader import load_model
 from parlour.models.registry import lookup
-from parlour.models.retry import EndpointDownError
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact
 from parlour.testing.fault_server import FaultServer, spread

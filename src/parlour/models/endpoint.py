@@ -24,11 +24,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from parlour.errors import BackendError
+from parlour.errors import BackendError, EndpointDownError
 from parlour.models.limits import AdaptiveLimit
 from parlour.models.retry import (
     THROTTLE_STATUS,
-    EndpointDownError,
     TransientError,
     describe_transport_error,
     retrying,

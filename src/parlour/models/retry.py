@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from parlour.errors import BackendError
+from parlour.errors import BackendError, EndpointDownError
 from parlour.redact import redact
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
@@ -27,10 +27,6 @@ class TransientError(Exception):
         super().__init__(message)
         self.retry_after = retry_after
         self.status = status
-
-
-class EndpointDownError(BackendError):
-    """The endpoint refused the credentials or stopped answering: no more requests go to it in this run."""
 
 
 def parse_retry_after(value: str | None) -> float | None:
