@@ -25,6 +25,11 @@ class BackendError(ParlourError):
     """A backend failed to produce a reply (after its retries)."""
 
 
+class EndpointDownError(BackendError):
+    """An endpoint refused the credentials or stopped answering: no more requests go to it in this run
+    (its circuit breaker is open), so every later episode using it fails at once with this message."""
+
+
 class ContextExceededError(BackendError):
     """The prompt plus the requested new tokens do not fit the model's context window."""
 

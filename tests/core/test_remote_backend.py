@@ -11,7 +11,8 @@ import pytest
 
 from parlour.errors import BackendError, ParlourError
 from parlour.models.backends.openai_compatible import OpenAICompatibleModel
-from parlour.models.retry import parse_retry_after, with_retries
+from parlour.models.endpoint import Endpoint
+from parlour.models.retry import TransientError, parse_retry_after
 from parlour.models.spec import ModelSpec
 from parlour.testing.latency_server import LatencyServer
 
@@ -118,9 +119,7 @@ async def test_retry_after_is_honoured() -> None:
     async def fake_sleep(seconds: float) -> None:
         delays.append(seconds)
 
-    from parlour.models.retry import TransientError
-
-    attempts = iter([TransientError("429", retry_after=7.0), TransientError("503"), "done"])
+    attempts = iter([TransientError("429", retry_after=7.0, status=429), TransientError("503", status=503), "done"])
 
     async def call() -> str:
         item = next(attempts)
@@ -128,7 +127,8 @@ async def test_retry_after_is_honoured() -> None:
             raise item
         return item
 
-    assert await with_retries(call, "x", max_retries=3, base_delay_s=0.5, sleep=fake_sleep) == "done"
+    endpoint = Endpoint("http://x", start=2, ceiling=2)
+    assert await endpoint.call(call, "x", max_retries=3, base_delay_s=0.5, timeout_s=5, sleep=fake_sleep) == "done"
     assert delays == [7.0, 1.0]  # server's Retry-After, then exponential backoff 0.5 * 2**1
     assert parse_retry_after("12") == 12.0
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
@@ -157,7 +157,7 @@ def test_missing_key_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def test_per_endpoint_concurrency_limit() -> None:
     server = LatencyServer(latency_s=0.05).start()
-    model = make_model(server.base_url, concurrency=3)
+    model = make_model(server.base_url, concurrency=3, concurrency_max=3)  # a fixed limit
     try:
         await asyncio.gather(*(model.generate([{"role": "user", "content": str(i)}]) for i in range(12)))
     finally:

@@ -52,6 +52,15 @@ class Model(ABC):
             "ignored_parameters": self.ignored_parameters(),
         }
 
+    def concurrency_note(self, requested: int) -> str | None:
+        """A line to show when this model's endpoint limits fewer requests in flight than `requested`."""
+        return None
+
+    def endpoint_report(self) -> dict[str, Any]:
+        """After a run, for run.json: the in-flight limits an HTTP endpoint used and its fault counts
+        (empty for local backends)."""
+        return {}
+
     def ignored_parameters(self) -> list[str]:
         """Sampling parameters in the spec that this backend cannot send or does not honour."""
         return []

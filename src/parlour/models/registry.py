@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from parlour.errors import RegistryError, UnknownModelError
-from parlour.models.spec import ModelSpec
+from parlour.models.spec import ModelSpec, validation_message
 
 BUILTIN_REGISTRY = "registry.yaml"
 
@@ -48,10 +48,8 @@ def _load_file(path: Path, mtime: float) -> tuple[ModelSpec, ...]:
         try:
             specs.append(ModelSpec.model_validate(entry))
         except ValidationError as exc:
-            first = exc.errors()[0]
-            field = ".".join(str(x) for x in first["loc"])
             name = entry.get("name", f"#{index}") if isinstance(entry, dict) else f"#{index}"
-            raise RegistryError(f"{path}: model {name}: field `{field}`: {first['msg']}") from exc
+            raise RegistryError(f"{path}: model {name}: {validation_message(exc)}") from exc
     return tuple(specs)
 
 

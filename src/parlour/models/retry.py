@@ -1,5 +1,5 @@
-"""Retrying remote calls: exponential backoff on timeouts, connection errors, 429 and 5xx,
-honouring Retry-After."""
+"""Which remote failures are worth retrying, and the retry policy (tenacity): exponential backoff
+from `base_delay_s`, or the server's Retry-After when it gives one, capped at MAX_BACKOFF_S."""
 
 from __future__ import annotations
 
@@ -7,23 +7,26 @@ import asyncio
 import email.utils
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
 
 import httpx
+from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
-from parlour.errors import BackendError
+from parlour.errors import BackendError, EndpointDownError
+from parlour.redact import redact
 
-T = TypeVar("T")
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
+THROTTLE_STATUS = {429, 503}  # the endpoint asks for fewer requests: the adaptive limit backs off
+CREDENTIALS_STATUS = {401, 403}  # no later request can succeed either: the endpoint's breaker opens
 MAX_BACKOFF_S = 60.0
 
 
 class TransientError(Exception):
     """A failure worth retrying; `retry_after` (seconds) comes from the server when it says so."""
 
-    def __init__(self, message: str, retry_after: float | None = None) -> None:
+    def __init__(self, message: str, retry_after: float | None = None, status: int | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.status = status
 
 
 def parse_retry_after(value: str | None) -> float | None:
@@ -42,32 +45,40 @@ def parse_retry_after(value: str | None) -> float | None:
 
 
 def check_response(response: httpx.Response, what: str) -> None:
-    """Raise TransientError for retryable statuses, BackendError for other failures."""
-    if response.status_code in RETRY_STATUS:
-        raise TransientError(f"HTTP {response.status_code}", parse_retry_after(response.headers.get("retry-after")))
-    if response.status_code >= 400:
-        body = response.text[:200].replace("\n", " ")
-        raise BackendError(f"{what}: HTTP {response.status_code}: {body}")
+    """Raise TransientError for retryable statuses, EndpointDownError for refused credentials and
+    BackendError for other failures. A body the server echoes may hold the key: it is redacted."""
+    status = response.status_code
+    if status in RETRY_STATUS:
+        raise TransientError(f"HTTP {status}", parse_retry_after(response.headers.get("retry-after")), status)
+    if status >= 400:
+        body = redact(response.text[:200].replace("\n", " "))
+        if status in CREDENTIALS_STATUS:
+            raise EndpointDownError(f"{what}: HTTP {status}: the endpoint refused the credentials: {body}")
+        raise BackendError(f"{what}: HTTP {status}: {body}")
 
 
-async def with_retries(
-    call: Callable[[], Awaitable[T]],
-    what: str,
+def describe_transport_error(exc: Exception) -> str:
+    """httpx's exception as `Type: message` (its messages are often empty)."""
+    return f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+
+
+def retrying(
     max_retries: int,
-    base_delay_s: float = 1.0,
+    base_delay_s: float,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-) -> T:
-    """Run `call`, retrying transient failures up to `max_retries` times with exponential backoff."""
-    last = ""
-    for attempt in range(max_retries + 1):
-        try:
-            return await call()
-        except TransientError as exc:
-            last = str(exc)
-            delay = exc.retry_after if exc.retry_after is not None else base_delay_s * 2**attempt
-        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as exc:
-            last = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
-            delay = base_delay_s * 2**attempt
-        if attempt < max_retries:
-            await sleep(min(delay, MAX_BACKOFF_S))
-    raise BackendError(f"{what}: failed after {max_retries + 1} attempts (last error: {last})")
+) -> AsyncRetrying:
+    """The retry policy: TransientError is retried up to `max_retries` times; anything else is raised at once."""
+
+    def wait(state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        if isinstance(exc, TransientError) and exc.retry_after is not None:
+            return min(exc.retry_after, MAX_BACKOFF_S)
+        return min(base_delay_s * 2 ** (state.attempt_number - 1), MAX_BACKOFF_S)
+
+    return AsyncRetrying(
+        retry=retry_if_exception_type(TransientError),
+        stop=stop_after_attempt(max_retries + 1),
+        wait=wait,
+        sleep=sleep,
+        reraise=True,
+    )

@@ -11,13 +11,19 @@ import hashlib
 import json
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from parlour.errors import ParlourError
+
+MAX_CONCURRENCY = 4096
+MAX_RETRY_DELAY_S = 600.0
 
 # Fields that do not change generated text and therefore stay out of the hash.
 _NOT_HASHED = {
     "name",
     "characteristics",
     "concurrency",
+    "concurrency_max",
     "timeout_s",
     "max_retries",
     "api_key_env",
@@ -47,19 +53,29 @@ class ModelSpec(BaseModel):
     base_model: str | None = Field(None, description="The weights this spec derives from (for grouping).")
     chat_template: str | None = Field(None, description="Jinja chat template; None = the weights' own.")
     stop: list[str] = Field(default_factory=list, description="Stop strings in addition to end-of-turn/EOS.")
-    temperature: float = 0.0
-    max_tokens: int = 100
+    temperature: float = Field(0.0, ge=0.0, allow_inf_nan=False)
+    max_tokens: int = Field(100, ge=1)
     sampling: dict[str, Any] = Field(
         default_factory=dict,
         description="Every other sampling parameter sent (top_p, repeat_penalty, seed...).",
     )
-    context_size: int | None = Field(None, description="Context window; None = read from the weights.")
+    context_size: int | None = Field(None, ge=1, description="Context window; None = read from the weights.")
     base_url: str | None = None
     api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
-    concurrency: int | None = Field(None, description="Max requests in flight for this model's endpoint.")
-    batch_size: int | None = Field(None, description="Max requests generated in one batch (local backends).")
-    timeout_s: float = 120.0
-    max_retries: int = 5
+    concurrency: int | None = Field(
+        None, ge=1, le=MAX_CONCURRENCY, description="Requests in flight to this model's endpoint at first (default 8)."
+    )
+    concurrency_max: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_CONCURRENCY,
+        description="Ceiling of the endpoint's adaptive in-flight limit (default 64; = concurrency: fixed).",
+    )
+    batch_size: int | None = Field(None, ge=1, description="Max requests generated in one batch (local backends).")
+    timeout_s: float = Field(
+        120.0, gt=0, le=86400, allow_inf_nan=False, description="Deadline in seconds for each whole request."
+    )
+    max_retries: int = Field(5, ge=0, le=100, description="Retries of a request after transient failures.")
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")
     resources: dict[str, float] = Field(
         default_factory=dict, description="What one replica asks a Ray cluster for: num_cpus, num_gpus, memory."
@@ -83,6 +99,14 @@ class ModelSpec(BaseModel):
             raise ValueError(f"model name {name!r} contains control characters")
         return name
 
+    @field_validator("options")
+    @classmethod
+    def _retry_delay_is_a_duration(cls, options: dict[str, Any]) -> dict[str, Any]:
+        delay = options.get("retry_base_delay_s")
+        if delay is not None and not (isinstance(delay, int | float) and 0 <= delay <= MAX_RETRY_DELAY_S):
+            raise ValueError(f"retry_base_delay_s must be a number of seconds from 0 to {MAX_RETRY_DELAY_S:g}")
+        return options
+
     def hashed_fields(self) -> dict[str, Any]:
         """The fields that determine generation, as a plain dict."""
         return self.model_dump(exclude=_NOT_HASHED, mode="json")
@@ -99,8 +123,18 @@ class ModelSpec(BaseModel):
             update["temperature"] = temperature
         if max_tokens is not None:
             update["max_tokens"] = max_tokens
-        return self.model_copy(update=update)
+        try:  # validated, unlike model_copy: -l 0 is refused like max_tokens: 0 in a registry
+            return ModelSpec.model_validate({**self.model_dump(), **update})
+        except ValidationError as exc:
+            raise ParlourError(f"model {self.name}: {validation_message(exc)}") from None
 
     def player_folder_name(self) -> str:
         """clembench's name of one player in result folders: `<name>-t<temperature>`."""
         return f"{self.name}-t{self.temperature}"
+
+
+def validation_message(exc: ValidationError) -> str:
+    """The first error of a ModelSpec validation as `field `x`: what is wrong`."""
+    first = exc.errors()[0]
+    field = ".".join(str(x) for x in first["loc"])
+    return f"field `{field}`: {first['msg']}"

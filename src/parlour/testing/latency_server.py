@@ -1,7 +1,9 @@
-"""A loopback OpenAI-compatible chat server that answers like a simple taboo player after a fixed delay.
+"""A loopback OpenAI-compatible chat server that answers like a simple taboo or wordle player after a
+fixed delay.
 
 It stands in for a remote API in tests and benchmarks (the delay is the network + queueing time a
-hosted model adds): the describer (a prompt asking for "CLUE: <...>") gets a clue, anyone else a guess.
+hosted model adds): taboo's describer (a prompt asking for "CLUE: <...>") gets a clue, a wordle
+player a guess in wordle's format, anyone else a taboo guess.
 Only for loopback use; it handles each request in its own thread so concurrent requests overlap.
 
     python -m parlour.testing.latency_server --latency 0.2 --port 0   # prints the base URL
@@ -18,15 +20,32 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 _DESCRIBER = re.compile(r"CLUE:\s*<")
+_WORDLE_GUESSES = ("house", "crane", "slate", "about", "other", "there")
 
 
 def taboo_reply(messages: list[dict[str, str]]) -> str:
-    """A deterministic reply in taboo's formats (never a win: every episode plays all turns)."""
+    """A deterministic reply in taboo's (or wordle's) formats: rarely a win, so episodes play all turns."""
     first = messages[0]["content"] if messages else ""
     turn = sum(1 for m in messages if m["role"] == "assistant")
     if _DESCRIBER.search(first):
         return f"CLUE: Something you may meet on day {turn + 1}."
+    if "guess:" in first and "explanation:" in first:
+        word = _WORDLE_GUESSES[turn % len(_WORDLE_GUESSES)]
+        return f"guess: {word}\nexplanation: a common word to test frequent letters."
     return f"GUESS: placeholder{turn + 1}"
+
+
+def completion(body: dict[str, Any]) -> bytes:
+    """The OpenAI chat-completion JSON answering a request body."""
+    text = taboo_reply(body.get("messages", []))
+    payload = {
+        "id": "loopback",
+        "object": "chat.completion",
+        "model": body.get("model", "loopback"),
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 0, "completion_tokens": len(text.split()), "total_tokens": 0},
+    }
+    return json.dumps(payload).encode()
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -46,15 +65,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.server.fail_status:
             self.send_error(self.server.fail_status)
             return
-        text = taboo_reply(body.get("messages", []))
-        payload = {
-            "id": "loopback",
-            "object": "chat.completion",
-            "model": body.get("model", "loopback"),
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
-            "usage": {"prompt_tokens": 0, "completion_tokens": len(text.split()), "total_tokens": 0},
-        }
-        data = json.dumps(payload).encode()
+        data = completion(body)
         self.send_response(200)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(data)))
@@ -64,9 +75,11 @@ class _Handler(BaseHTTPRequestHandler):
 
 class LatencyServer(ThreadingHTTPServer):
     daemon_threads = True
+    # the default backlog of 5 drops connections beyond it, and the client retries them a second later
+    request_queue_size = 256
 
-    def __init__(self, latency_s: float, port: int = 0) -> None:
-        super().__init__(("127.0.0.1", port), _Handler)
+    def __init__(self, latency_s: float, port: int = 0, handler: type[BaseHTTPRequestHandler] = _Handler) -> None:
+        super().__init__(("127.0.0.1", port), handler)
         self.latency_s = latency_s
         self.requests = 0
         self.fail_status = 0  # when set, every request gets this HTTP status (to test failures)

@@ -3,28 +3,19 @@
 
 Every request body is recorded as sent (requests.json's manipulated_prompt_obj); sampling parameters
 an API does not expose are not sent and are listed by `ignored_parameters()` (run.json). API keys
-travel only in request headers: never in a body, URL, recorded spec or error message. Requests to one
-endpoint share a concurrency limit and are retried with backoff on 429/5xx (as openai_compatible).
+travel only in request headers: never in a body, URL, recorded spec or error message. Every request
+takes the shared remote path of backends/remote.py (limit, breaker, deadline, retries).
 """
 
 from __future__ import annotations
 
-import os
-from abc import abstractmethod
 from typing import Any
 
-import httpx
-
 from parlour.errors import ParlourError
-from parlour.models.backends.openai_compatible import (
-    DEFAULT_CONCURRENCY,
-    OpenAICompatibleModel,
-    endpoint_semaphore,
-)
-from parlour.models.base import Generation, Model
+from parlour.models.backends.openai_compatible import OpenAICompatibleModel
+from parlour.models.backends.remote import RemoteModel
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.providers import PROVIDERS, Provider
-from parlour.models.retry import TransientError, check_response, with_retries
 from parlour.models.spec import ModelSpec
 
 
@@ -57,28 +48,12 @@ class ProviderModel(OpenAICompatibleModel):
         return info
 
 
-class NativeAPIModel(Model):
+class NativeAPIModel(RemoteModel):
     """Shared plumbing of the non-OpenAI wire formats."""
 
     provider_name: str = ""
-    default_base_url: str = ""
-    default_key_env: str = ""
     #: parlour sampling key -> the API's name for it; keys not here are ignored.
     sampling_names: dict[str, str] = {}
-
-    def __init__(self, spec: ModelSpec) -> None:
-        super().__init__(spec)
-        self.base_url = (spec.base_url or self.default_base_url).rstrip("/")
-        self.key_env = spec.api_key_env or self.default_key_env
-        self.api_key = os.environ.get(self.key_env, "")
-        if not self.api_key:
-            raise ParlourError(f"model {spec.name}: environment variable {self.key_env} (API key) is not set")
-        self._client: httpx.AsyncClient | None = None
-        self.base_delay_s = float(spec.options.get("retry_base_delay_s", 1.0))
-
-    @property
-    def default_concurrency(self) -> int:
-        return self.spec.concurrency or DEFAULT_CONCURRENCY
 
     def sampling_sent(self) -> dict[str, Any]:
         return {self.sampling_names[k]: v for k, v in self.spec.sampling.items() if k in self.sampling_names}
@@ -86,53 +61,10 @@ class NativeAPIModel(Model):
     def ignored_parameters(self) -> list[str]:
         return sorted(k for k in self.spec.sampling if k not in self.sampling_names)
 
-    @abstractmethod
-    def url(self) -> str: ...
-
-    @abstractmethod
-    def auth_headers(self) -> dict[str, str]: ...
-
-    @abstractmethod
-    def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]: ...
-
-    @abstractmethod
-    def parse(self, data: dict[str, Any]) -> tuple[str, str | None, dict[str, int]]:
-        """(reply text, finish reason, usage as prompt_tokens/completion_tokens)."""
-
-    async def generate(self, messages: list[dict[str, str]]) -> Generation:
-        body = self.request_body(messages)
-        what = f"model {self.spec.name} at {self.base_url}"
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=self.spec.timeout_s)
-        client = self._client
-
-        async def call() -> tuple[dict[str, Any], tuple[str, str | None, dict[str, int]]]:
-            response = await client.post(self.url(), json=body, headers=self.auth_headers())
-            check_response(response, what)
-            try:
-                data = response.json()
-                return data, self.parse(data)
-            except (ValueError, KeyError, IndexError, TypeError) as exc:
-                raise TransientError(f"malformed reply: {response.text[:120]!r}") from exc
-
-        async with endpoint_semaphore(self.base_url, self.default_concurrency):
-            data, (text, finish, usage) = await with_retries(call, what, self.spec.max_retries, self.base_delay_s)
-        return Generation(
-            prompt=body,
-            response={"response": text, "finish_reason": finish, "usage": usage, "model": data.get("model")},
-            text=text.strip(),
-            usage=usage,
-        )
-
     def describe(self) -> dict[str, Any]:
         info = super().describe()
         info.update(provider=self.provider_name, base_url_in_effect=self.base_url, api_key_env=self.key_env)
         return info
-
-    async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
 
     def _split_system(self, messages: list[dict[str, str]]) -> tuple[str | None, list[dict[str, str]]]:
         normalised = ensure_alternating_roles(messages)

@@ -1,0 +1,126 @@
+"""What every HTTP backend shares: the API key (registered for redaction, never recorded), the httpx
+client, and one request path through the endpoint's limit, breaker, deadline and retries
+(models/endpoint.py). Subclasses only say where to send, how to authenticate, the body and how to
+read the reply."""
+
+from __future__ import annotations
+
+import os
+from abc import abstractmethod
+from typing import Any
+
+import httpx
+
+from parlour.errors import ParlourError
+from parlour.models.base import Generation, Model
+from parlour.models.endpoint import Endpoint, endpoint_for
+from parlour.models.retry import TransientError, check_response
+from parlour.models.spec import ModelSpec
+from parlour.redact import register_secret
+
+DEFAULT_CONCURRENCY = 8  # requests in flight to an endpoint at first
+DEFAULT_CONCURRENCY_CEILING = 64  # the adaptive limit's ceiling when the spec sets no concurrency_max
+
+Parsed = tuple[str, str | None, dict[str, Any]]  # reply text, finish reason, usage
+
+
+class RemoteModel(Model):
+    default_base_url: str = ""
+    default_key_env: str | None = None
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__(spec)
+        self.base_url = (spec.base_url or self.default_base_url).rstrip("/")
+        if not self.base_url:
+            raise ParlourError(f"model {spec.name}: the {spec.backend} backend needs `base_url`")
+        self.key_env = spec.api_key_env or self.default_key_env
+        self.api_key = os.environ.get(self.key_env, "") if self.key_env else ""
+        if self.key_env and not self.api_key:
+            raise ParlourError(f"model {spec.name}: environment variable {self.key_env} (API key) is not set")
+        register_secret(self.api_key)
+        self.base_delay_s = float(spec.options.get("retry_base_delay_s", 1.0))
+        self._client: httpx.AsyncClient | None = None
+        self._endpoint: Endpoint | None = None
+
+    @property
+    def concurrency_start(self) -> int:
+        return self.spec.concurrency or DEFAULT_CONCURRENCY
+
+    @property
+    def concurrency_ceiling(self) -> int:
+        return max(self.concurrency_start, self.spec.concurrency_max or DEFAULT_CONCURRENCY_CEILING)
+
+    @property
+    def default_concurrency(self) -> int:
+        # enough episodes in flight for the adaptive limit to rise to its ceiling
+        return self.concurrency_ceiling
+
+    def concurrency_note(self, requested: int) -> str | None:
+        """A line for the user when the endpoint's limit is below the requested concurrency."""
+        if requested <= self.concurrency_start:
+            return None
+        prefix = f"model {self.name}: endpoint {self.base_url} starts at {self.concurrency_start} requests in flight"
+        if requested > self.concurrency_ceiling:
+            ceiling = self.concurrency_ceiling
+            return f"{prefix} and never exceeds {ceiling} (concurrency_max), below --concurrency {requested}"
+        return f"{prefix}, below --concurrency {requested}; it rises while the endpoint answers promptly"
+
+    @abstractmethod
+    def url(self) -> str: ...
+
+    @abstractmethod
+    def auth_headers(self) -> dict[str, str]: ...
+
+    @abstractmethod
+    def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
+        """Everything sent, except the key: this is what requests.json records."""
+
+    @abstractmethod
+    def parse(self, data: dict[str, Any]) -> Parsed:
+        """(reply text, finish reason, usage) from the decoded reply; KeyError/IndexError/TypeError if malformed."""
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None:
+            # the overall deadline per attempt is enforced in Endpoint; this bounds each phase as well
+            self._client = httpx.AsyncClient(timeout=self.spec.timeout_s)
+        return self._client
+
+    def endpoint(self) -> Endpoint:
+        self._endpoint = endpoint_for(self.base_url, self.concurrency_start, self.concurrency_ceiling)
+        return self._endpoint
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        body = self.request_body(messages)
+        what = f"model {self.spec.name} at {self.base_url}"
+
+        async def send() -> tuple[dict[str, Any], Parsed]:
+            response = await self._http().post(self.url(), json=body, headers=self.auth_headers())
+            check_response(response, what)
+            try:
+                data = response.json()
+                parsed = self.parse(data)
+            except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
+                raise TransientError(f"malformed reply: {response.text[:120]!r}") from exc
+            if not isinstance(parsed[0], str):
+                raise TransientError(f"reply content is not text: {parsed[0]!r}"[:160])
+            return data, parsed
+
+        data, (text, finish, usage) = await self.endpoint().call(
+            send, what, self.spec.max_retries, self.base_delay_s, self.spec.timeout_s
+        )
+        return Generation(
+            prompt=body,
+            response={"response": text, "finish_reason": finish, "usage": usage, "model": data.get("model")},
+            text=text.strip(),
+            usage=dict(usage),
+        )
+
+    def endpoint_report(self) -> dict[str, Any]:
+        if self._endpoint is None:
+            return {}
+        return self._endpoint.report()
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
