@@ -8,6 +8,7 @@ table = parlour.evaluate("results")      # clembench's results table as a DataFr
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
@@ -23,6 +24,8 @@ from parlour.runner import run as runner
 from parlour.runner import store
 from parlour.runner.plan import EpisodeTask, plan_episodes
 from parlour.runner.players import LocalPlayers, Players
+
+log = logging.getLogger("parlour")
 
 ModelLike = str | ModelSpec | Model
 OnEpisode = Callable[[runner.EpisodeOutcome], None]
@@ -97,6 +100,8 @@ async def run_pair(
         try:
             await players.start()
             in_flight = concurrency or players.default_concurrency()
+            for note in players.notes(in_flight):
+                log.warning(note)
             info = _run_info(tasks, instances, experiments, limit, in_flight)
             runner.record_run(results, pair, players.describe(), info)  # before the first episode: pins the spec
             if on_start is not None:

@@ -200,3 +200,20 @@ def test_python_api_runs_resumes_and_evaluates(tmp_path: Path) -> None:
     table = api.evaluate(tmp_path, n_boot=20)
     assert isinstance(table, pd.DataFrame)
     assert table.loc[ORACLE, "-, clemscore"] == 100.0
+
+
+def test_an_endpoint_limit_below_the_requested_concurrency_is_said_and_recorded(tmp_path: Path) -> None:
+    server = LatencyServer(latency_s=0.0).start()
+    entry = {"name": "remote", "backend": "openai_compatible", "base_url": server.base_url, "concurrency": 2,
+             "concurrency_max": 2}  # fmt: skip
+    env = write_registry(tmp_path / "models.yaml", entry)
+    results = tmp_path / "results"
+    try:
+        run = parlour("run", "-g", "taboo", "-m", "remote", "-r", str(results), "--limit", "1", "--concurrency", "8",
+                      env=env)  # fmt: skip
+    finally:
+        server.stop()
+    assert run.returncode == 0, run.stderr
+    assert "never exceeds 2" in run.stderr
+    recorded = json.loads((results / REMOTE / "run.json").read_text())["models"][0]["endpoint"]
+    assert recorded["limit_highest"] == 2 and recorded["requests"] > 0

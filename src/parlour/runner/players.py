@@ -29,6 +29,9 @@ class Players(Protocol):
     def default_concurrency(self) -> int:
         """Episodes worth having in flight when the user does not say."""
 
+    def notes(self, in_flight: int) -> list[str]:
+        """What the user should know before the run (an endpoint limit below the requested concurrency)."""
+
     async def play(self, task: EpisodeTask) -> PlayedEpisode:
         """Play and score one episode (failures are returned, not raised)."""
 
@@ -59,7 +62,14 @@ class LocalPlayers:
             self.models.append(loaded[key])
 
     def describe(self) -> list[dict[str, Any]]:
-        return [m.describe() for m in distinct_models(self.models)]
+        described = []
+        for model in distinct_models(self.models):
+            endpoint = model.endpoint_report()  # the adaptive limit as it went, for remote backends
+            described.append({**model.describe(), **({"endpoint": endpoint} if endpoint else {})})
+        return described
+
+    def notes(self, in_flight: int) -> list[str]:
+        return [note for m in distinct_models(self.models) if (note := m.concurrency_note(in_flight))]
 
     def default_concurrency(self) -> int:
         return min(m.default_concurrency for m in self.models)

@@ -112,6 +112,9 @@ class RayPlayers:
     def default_concurrency(self) -> int:
         return self._concurrency
 
+    def notes(self, in_flight: int) -> list[str]:
+        return []  # endpoint limits apply per actor; the driver does not see them
+
     async def play(self, task: EpisodeTask) -> PlayedEpisode:
         assert self._next is not None, "start() first"
         actor = next(self._next)
