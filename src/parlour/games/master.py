@@ -12,7 +12,7 @@ from typing import Any
 
 from parlour.games.player import Player
 from parlour.games.recorder import GameRecorder
-from parlour.models.base import Model
+from parlour.models.base import Generation, Model
 
 
 class GameMaster(ABC):
@@ -34,7 +34,7 @@ class GameMaster(ABC):
     def log_key(self, key: str, value: Any) -> None:
         self.recorder.log_key(key, value)
 
-    def log_event(self, from_: str, to: str, action: dict[str, Any], call: tuple | None = None) -> None:
+    def log_event(self, from_: str, to: str, action: dict[str, Any], call: Generation | None = None) -> None:
         self.recorder.log_event(from_, to, action, call)
 
     def log_to_self(self, type_: str, content: Any) -> None:
@@ -106,8 +106,9 @@ class DialogueGameMaster(GameMaster):
         """Send the newest history entry, get the reply, validate, parse, add and forward it."""
         history = self.messages_by_player[player.descriptor]
         self.log_event("GM", player.descriptor, {"type": "send message", "content": history[-1]["content"]})
-        prompt, response, text = await player(history, self.current_turn)
-        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response))
+        reply = await player(history, self.current_turn)
+        text = reply.text
+        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=reply)
         if self._validate_player_response(player, text):
             text = self._on_parse_response(player, text)
             self.add_assistant_message(player, text)

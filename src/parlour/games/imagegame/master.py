@@ -50,8 +50,9 @@ class ImageGameMaster(GameMaster):
         history = self.histories[player.descriptor]
         history.append({"role": "user", "content": content})
         self.log_event("GM", player.descriptor, {"type": "send message", "content": content})
-        prompt, response, text = await player(history, turn_idx)
-        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response))
+        reply = await player(history, turn_idx)
+        text = reply.text
+        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=reply)
         history.append({"role": "assistant", "content": text})
         return text
 

@@ -128,11 +128,12 @@ class PrivateSharedMaster(GameMaster):
         self.messages.append({"role": "user", "content": request})
         self.log_event("Player 2", "GM", {"type": "get message", "content": request.replace(self.tag, "").strip()})
         self.log_event("GM", "Player 1", {"type": "send message", "content": self.texts.coda.format(request)})
-        prompt, response, answer = await self.answerer(self.messages, self.current_turn)
+        reply = await self.answerer(self.messages, self.current_turn)
+        answer = reply.text
         self.messages.append({"role": "assistant", "content": answer})
         self.current_turn += 1
         turn = self.current_turn  # = the index of the probing round that follows
-        self.log_event("Player 1", "GM", {"type": "get message", "content": answer}, call=(prompt, response))
+        self.log_event("Player 1", "GM", {"type": "get message", "content": answer}, call=reply)
         self.request_counts[turn] += 1
         parsed = rules.parse_slot_answer(answer, self.texts.answer)
         self.log_to_self("parse", parsed)
@@ -188,8 +189,9 @@ class PrivateSharedMaster(GameMaster):
             content = rules.probe_question(question, self.texts.me, self.texts.reprompts[tries - 1])
             history[-1] = {"role": "user", "content": content}
             self.log_event("GM", "Player 1", {"type": "probe question", "content": content})
-            prompt, response, answer = await self.answerer(history, round_idx)
-            self.log_event("Player 1", "GM", {"type": "probe answer", "content": answer}, call=(prompt, response))
+            reply = await self.answerer(history, round_idx)
+            answer = reply.text
+            self.log_event("Player 1", "GM", {"type": "probe answer", "content": answer}, call=reply)
             self.request_counts[round_idx] += 1
             parsed = rules.parse_probe_answer(answer, self.texts.aside, self.texts.yes, self.texts.no)
             self.log_to_self("parse", parsed)

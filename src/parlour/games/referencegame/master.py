@@ -36,8 +36,9 @@ class ReferenceGameMaster(GameMaster):
     async def _ask(self, player: Player, content: str) -> str:
         history = [{"role": "system", "content": ""}, {"role": "user", "content": content}]
         self.log_event("GM", player.descriptor, {"type": "send message", "content": content})
-        prompt, response, text = await player(history, 0)
-        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response))
+        reply = await player(history, 0)
+        text = reply.text
+        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=reply)
         return text
 
     async def play(self) -> None:

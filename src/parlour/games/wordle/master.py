@@ -128,12 +128,13 @@ class WordleMaster(GameMaster):
         """Send the history, log send/get; None when the prompt exceeded the model's context."""
         send = {"type": "send message", "content": history[-1]["content"]}
         try:
-            prompt, response, text = await player(list(history), self.attempts)
+            reply = await player(list(history), self.attempts)
         except ContextExceededError as exc:
             self.log_event("GM", player.descriptor, send)
             self.log_event("GM", "GM", {"type": "error", "content": f"{rules.CONTEXT_EXCEEDED_ERROR}: {exc}"})
             return None
-        self.log_event("GM", player.descriptor, send, call=(prompt, response))
+        self.log_event("GM", player.descriptor, send, call=reply)
+        text = reply.text
         self.log_event(player.descriptor, "GM", {"type": "get message", "content": text})
         return text
 
