@@ -15,6 +15,8 @@ Difference from v1.6: when the giver says DONE before any instruction, v1.6 divi
 writes no scores.json. parlour scores it as a played, lost game: nothing was drawn, so Precision,
 Recall, F1 and Main Score are 0 (the values v1.6 starts from), Lose 1, and the averages over zero
 instructions are NaN; no request is counted (DONE never is), so Request Success Ratio is 0.
+A call that failed (a prompt beyond the model's context, see games/master.py) counts as a request
+that was not parsed, and the episode as aborted.
 """
 
 from __future__ import annotations
@@ -27,6 +29,14 @@ from parlour.games.imagegame import rules
 from parlour.games.scorer import GameScorer
 
 NAN = float("nan")
+
+
+def _reply(turn: list[dict[str, Any]], index: int) -> str | None:
+    """The player's reply logged at `index` of the turn; None where its call failed (no `get message`:
+    a prompt beyond the model's context, parlour's rule in games/master.py)."""
+    if len(turn) > index and turn[index]["action"]["type"] == "get message":
+        return turn[index]["action"]["content"]
+    return None
 
 
 class ImageGameScorer(GameScorer):
@@ -46,10 +56,12 @@ class ImageGameScorer(GameScorer):
         valid_turns = 0
 
         for t_index, turn in enumerate(interactions["turns"]):
-            if len(turn) < 2:
+            instruction = _reply(turn, 1)
+            if instruction is None:  # the call failed: a request not parsed, the episode aborted
+                requests += 1
+                violated += 1
                 aborted = True
                 break
-            instruction = turn[1]["action"]["content"]
             if re.match(terminate_pattern, instruction, re.IGNORECASE):
                 break
             requests += 1
@@ -59,11 +71,12 @@ class ImageGameScorer(GameScorer):
                 break
             parsed += 1
             instruction = instruction.split("\n")[0]
-            if len(turn) < 5:  # the follower was never asked (a failed call)
+            grid = _reply(turn, 4)
+            requests += 1
+            if grid is None:
+                violated += 1
                 aborted = True
                 break
-            grid = turn[4]["action"]["content"]
-            requests += 1
             if re.match(grid_pattern, grid) is None:
                 violated += 1
                 aborted = True
