@@ -1,4 +1,5 @@
-"""The one game loop: parlour's rule for a prompt that exceeds the model's context, in every game."""
+"""The one game loop: parlour's rule for a prompt that exceeds the model's context, in every game, and
+the typed model call from the backend to the recorder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,10 @@ import pytest
 from support.games import GAMES, ReplyListModel, play_and_score
 
 from parlour.games.master import CONTEXT_EXCEEDED
+from parlour.games.player import Player
+from parlour.games.recorder import GameRecorder
+from parlour.models.base import Generation, Model
+from parlour.models.spec import ModelSpec
 
 # (game, 1-based call that overflows): the first call everywhere, a later one where the oracle gets there
 CASES = [(game, 1) for game in GAMES] + [
@@ -35,3 +40,37 @@ async def test_a_prompt_beyond_the_context_aborts_the_episode_with_the_reason(ga
     assert scores["episode scores"]["Success"] == 0
     assert scores["episode scores"]["Violated Request Count"] >= 1  # the failed call is a request not parsed
     json.dumps(interactions, allow_nan=False)  # the record is plain JSON
+
+
+class _EngineModel(Model):
+    """Returns one fixed Generation (a stand-in for a backend)."""
+
+    def __init__(self, generation: Generation) -> None:
+        super().__init__(ModelSpec(name="engine", backend="scripted"))
+        self.generation = generation
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        return self.generation
+
+
+class _Echo(Player):
+    def programmatic_reply(self, messages: list[dict[str, str]], turn_idx: int, policy: str) -> str:
+        return f"{policy} reply at turn {turn_idx}"
+
+
+@pytest.mark.parametrize("shadow_policy", [None, "oracle"])
+async def test_a_model_call_reaches_the_recorder_as_one_generation(shadow_policy: str | None) -> None:
+    sent = {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 5}
+    engine = Generation(prompt=sent, response={"id": "x"}, text="engine text", shadow_policy=shadow_policy)
+    reply = await _Echo(_EngineModel(engine))([{"role": "user", "content": "hi"}], 3)
+    assert isinstance(reply, Generation)
+    played = "engine text" if shadow_policy is None else "oracle reply at turn 3"
+    assert reply.text == played
+    assert reply.response["clem_player"]["response"] == played
+    assert reply.response.get("shadow_text") == (None if shadow_policy is None else "engine text")
+    assert engine.response == {"id": "x"}  # the backend's object is left as it was
+    recorder = GameRecorder()
+    recorder.log_event("Player 1", "GM", {"type": "get message", "content": reply.text}, call=reply)
+    [request] = recorder.requests
+    assert request["manipulated_prompt_obj"] == sent
+    assert request["raw_response_obj"] == reply.response
