@@ -14,8 +14,8 @@ recorded as aborted with the reason: the `send message` event of the failed call
 record: nothing was generated), then a GM->GM `error` event "CONTEXT_EXCEEDED_ERROR: <reason>", then
 the game's own abort record (`_on_abort`), so its scorer (and clembench's) scores the episode as
 aborted. The failed call counts as a request that was not parsed where the game counts requests.
-v1.6 let the exception end the whole run (later clembench versions abort the episode, as here); a
-rerun would fail in the same place again, so recording the abort keeps the run complete.
+v1.6 handles this only in wordle (status CONTEXT_EXCEEDED_ERROR, aborted); parlour does the same in
+every game, where the error would otherwise fail the episode, and every rerun of it, in the same place.
 """
 
 from __future__ import annotations
