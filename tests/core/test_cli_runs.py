@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 from conftest import REFERENCE
 from support.cli import parlour, write_registry
+from support.records import strip_volatile
 
-from parlour.games.episode import strip_volatile
 from parlour.testing.latency_server import LatencyServer
 
 OFFICIAL = str(REFERENCE)

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import REFERENCE
 from support.cli import parlour, write_registry
-
-from parlour.games.episode import strip_volatile
+from support.records import strip_volatile
 
 pytestmark = pytest.mark.slow
 PAIR = "smollm2-135m-t0.0--smollm2-135m-t0.0"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import REFERENCE
 from support.cli import parlour
+from support.records import scores_equal
 
-from parlour.games.episode import scores_equal
 from parlour.games.registry import GAME_MODULES
 
 EPISODES = sorted(p.parent for p in (REFERENCE / "episodes").glob("*/*/*/episode_*/interactions.json"))

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 from conftest import REFERENCE
+from support.records import scores_equal
 from support.scripted import scripted_cases
 
-from parlour.games.episode import score_episode, scores_equal
+from parlour.games.episode import score_episode
 from parlour.games.privateshared import GAME
 from parlour.games.privateshared.agreement import accuracy, cohen_kappa
 from parlour.games.privateshared.scorer import PrivateSharedScorer, main_score, truncate_kappa

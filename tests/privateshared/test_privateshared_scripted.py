@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import pytest
 from conftest import REFERENCE
+from support.records import scores_equal, strip_volatile
 from support.scripted import replay, scripted_cases
-
-from parlour.games.episode import scores_equal, strip_volatile
 
 CASES = scripted_cases(REFERENCE, "privateshared")
 

@@ -9,10 +9,11 @@ from typing import Any
 
 from conftest import REFERENCE
 
-from parlour.games.episode import play_episode, score_episode, scores_equal, strip_volatile
+from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
+from support.records import scores_equal, strip_volatile
 
 
 @dataclass

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 
 from conftest import REFERENCE
+from support.records import scores_equal, strip_volatile
 
-from parlour.games.episode import play_episode, score_episode, scores_equal, strip_volatile
+from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec

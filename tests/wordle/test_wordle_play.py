@@ -1,5 +1,5 @@
 """Whole wordle episodes with programmatic and scripted players: known outcomes, retry counters,
-the bounded critic retries, context overflow, and the shipped default instances."""
+the critic re-prompted as in v1.6 up to a safety bound, context overflow, and the shipped default instances."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from parlour.games.episode import play_episode, score_episode
 from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
 from parlour.games.wordle.generator import generate_instances
+from parlour.games.wordle.master import CRITIC_REPROMPT_LIMIT
 from parlour.models.backends.programmatic import ProgrammaticModel, ScriptedModel
 from parlour.models.base import Generation, Model
 from parlour.models.registry import lookup
@@ -146,7 +147,7 @@ async def test_loss_after_six_valid_guesses() -> None:
     assert scores["episode scores"]["total guess repetitions"] == 5
 
 
-async def test_critic_format_errors_are_bounded_not_retried_forever() -> None:
+async def test_a_critic_that_never_recovers_stops_at_the_safety_bound() -> None:
     experiment = official_experiments("wordle_withcritic")[0]
     instance = experiment["game_instances"][0]
     models = [programmatic("solver"), programmatic("breaker")]  # a well-formed guesser, a breaking critic
@@ -154,31 +155,52 @@ async def test_critic_format_errors_are_bounded_not_retried_forever() -> None:
     data = final_data(interactions)
     assert data["game_final_status"] == "ABORTED"
     assert data["critic_error"] == "INVALID_FORMAT"
-    assert data["critic_req_count"] == 3 and data["critic_parsed_req_count"] == 0
+    # the first verdict and CRITIC_REPROMPT_LIMIT re-prompts (v1.6 would re-prompt forever)
+    assert data["critic_req_count"] == CRITIC_REPROMPT_LIMIT + 1 and data["critic_parsed_req_count"] == 0
+    assert data["critic retry count"] == CRITIC_REPROMPT_LIMIT
     kinds = [e["action"]["type"] for e in interactions["turns"][-1]]
-    assert kinds.count("send message") == 4  # guesser once, critic three times
-    error_event = interactions["turns"][-1][-3]
+    assert kinds.count("send message") == 1 + CRITIC_REPROMPT_LIMIT + 1  # guesser once, then the critic
+    deviation, error_event = interactions["turns"][-1][-4:-2]
+    assert deviation["action"]["type"] == "parlour deviation"
+    assert str(CRITIC_REPROMPT_LIMIT) in deviation["action"]["content"]
     assert (error_event["from"], error_event["to"]) == ("Player 2", "GM")
-    assert interactions["turns"][-1][-3]["action"] == {"type": "error", "content": "INVALID_FORMAT"}
+    assert error_event["action"] == {"type": "error", "content": "INVALID_FORMAT"}
     assert scores["episode scores"]["Aborted"] == 1
     assert math.isnan(scores["episode scores"]["Repetition-Guesser-On-Critic-Agreement"])
 
 
-async def test_critic_recovers_after_two_format_errors() -> None:
+@pytest.mark.parametrize("malformed", [2, 3, 10])
+async def test_critic_recovers_after_malformed_verdicts_as_in_v16(malformed: int) -> None:
+    """v1.6 re-prompts a malformed verdict until a valid one comes, then plays on (parlour once
+    aborted on the 3rd): a right first guess wins at attempt 1 with every request counted."""
     experiment = official_experiments("wordle_withcritic")[0]  # target "start"
     replies = [
         "guess: start\nexplanation: x",
-        "agreement: maybe",
-        "agreement: perhaps",
+        *[f"agreement: maybe {i}" for i in range(malformed)],
         "agreement: yes\nexplanation: fine",
         "guess: start\nexplanation: kept",
     ]
-    interactions, scores = await play(
-        "wordle_withcritic", experiment, experiment["game_instances"][0], [scripted(replies)] * 2
+    model = scripted(replies)
+    interactions, scores = await play("wordle_withcritic", experiment, experiment["game_instances"][0], [model] * 2)
+    assert model.calls == len(replies)
+    data = final_data(interactions)
+    assert data["game_final_status"] == "WIN" and data["total_attempts"] == 1
+    assert (data["critic_req_count"], data["critic_parsed_req_count"], data["critic retry count"]) == (
+        malformed + 1,
+        1,
+        0,
     )
-    assert final_data(interactions)["game_final_status"] == "WIN"
-    assert scores["episode scores"]["Request Count"] == 5
-    assert scores["episode scores"]["Parsed Request Count"] == 3
+    episode = scores["episode scores"]
+    assert episode["Main Score"] == 100
+    assert episode["Request Count"] == malformed + 3  # guesser, critic (malformed + 1), guesser again
+    assert episode["Parsed Request Count"] == 3
+    assert episode["Violated Request Count"] == malformed
+    assert scores["turn scores"][1]["Request Count"] == malformed + 3
+    # each re-prompt echoes the malformed verdict and asks again, in the same turn
+    critic_prompts = [e["action"]["content"] for e in interactions["turns"][0] if e["to"] == "Player 2"]
+    assert critic_prompts[1:] == [critic_prompts[1]] * malformed
+    assert critic_prompts[1].startswith("Provide your response only in this format")
+    assert all(e["action"]["type"] != "parlour deviation" for t in interactions["turns"] for e in t)
 
 
 class OverflowModel(Model):

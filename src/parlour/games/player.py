@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
-from parlour.models.base import Model
+from parlour.models.base import Generation, Model
 
 
 class Player:
@@ -25,29 +25,29 @@ class Player:
     def describe(self) -> str:
         return f"{self.role}, {self.model_name}"
 
-    async def __call__(self, messages: list[dict[str, str]], turn_idx: int) -> tuple[dict, dict, str]:
-        """Ask the model (or the programmatic policy); returns (prompt, raw response, reply text)."""
+    async def __call__(self, messages: list[dict[str, str]], turn_idx: int) -> Generation:
+        """Ask the model (or the programmatic policy). The result goes to the recorder as it is: what was
+        sent, the raw response (with clembench's `clem_player` timing block added) and the reply text."""
         call_start = datetime.now()
-        prompt: dict[str, Any]
-        response: dict[str, Any]
         if self.model.programmatic:
             policy = str(self.model.spec.options.get("policy", "oracle"))
             text = self.programmatic_reply(messages, turn_idx, policy)
-            prompt = {"messages": [dict(m) for m in messages]}
-            response = {"response": text}
+            generation = Generation(
+                prompt={"messages": [dict(m) for m in messages]}, response={"response": text}, text=text
+            )
         else:
             generation = await self.model.generate(messages)
-            prompt, response, text = generation.prompt, dict(generation.response), generation.text
             if generation.shadow_policy is not None:  # load-shadow: the engine's text is kept, not played
-                response["shadow_text"] = text
                 text = self.programmatic_reply(messages, turn_idx, generation.shadow_policy)
-        response["clem_player"] = {
+                response = {**generation.response, "shadow_text": generation.text}
+                generation = replace(generation, response=response, text=text)
+        clem_player = {
             "call_start": str(call_start),
             "call_duration": str(datetime.now() - call_start),
-            "response": text,
+            "response": generation.text,
             "model_name": self.model_name,
         }
-        return prompt, response, text
+        return replace(generation, response={**generation.response, "clem_player": clem_player})
 
     def programmatic_reply(self, messages: list[dict[str, str]], turn_idx: int, policy: str) -> str:
         """The reply of a programmatic player with the given policy (oracle, breaker, ...)."""

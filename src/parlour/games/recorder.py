@@ -6,6 +6,8 @@ import copy
 from datetime import datetime
 from typing import Any
 
+from parlour.models.base import Generation
+
 
 def now_iso() -> str:
     """Timestamp format of clembench event records."""
@@ -39,20 +41,19 @@ class GameRecorder:
         from_: str,
         to: str,
         action: dict[str, Any],
-        call: tuple[Any, Any] | None = None,
+        call: Generation | None = None,
     ) -> None:
-        """Append an event to the current turn; `call` = (prompt, raw response) adds a request record."""
+        """Append an event to the current turn; `call` (the model call behind it) adds a request record."""
         if not self.interactions["turns"]:
             self.log_next_turn()
         timestamp = now_iso()
         event = {"from": from_, "to": to, "timestamp": timestamp, "action": copy.deepcopy(action)}
         self.interactions["turns"][-1].append(event)
         if call is not None:
-            prompt, response = call
             self.requests.append(
                 {
                     "timestamp": timestamp,
-                    "manipulated_prompt_obj": copy.deepcopy(prompt),
-                    "raw_response_obj": copy.deepcopy(response),
+                    "manipulated_prompt_obj": copy.deepcopy(call.prompt),
+                    "raw_response_obj": copy.deepcopy(call.response),
                 }
             )

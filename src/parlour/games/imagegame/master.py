@@ -14,74 +14,66 @@ from typing import Any
 
 from parlour.games.imagegame import rules
 from parlour.games.imagegame.players import InstructionFollower, InstructionGiver
-from parlour.games.master import GameMaster
+from parlour.games.master import ABORTED, DialogueGameMaster
 from parlour.games.player import Player
 
 
-class ImageGameMaster(GameMaster):
-    def setup(self, **instance: Any) -> None:
+class ImageGameMaster(DialogueGameMaster):
+    def _on_setup(self, **instance: Any) -> None:
         self.instance = instance
         self.target_grid: str = instance["target_grid"]
         self.max_turns = int(instance["grid_dimension"]) ** 2
         self.giver = InstructionGiver(self.player_models[0], self.target_grid)
         self.follower = InstructionFollower(self.player_models[1], int(instance["grid_dimension"]))
-        self.giver.descriptor, self.follower.descriptor = "Player 1", "Player 2"
-        self.histories: dict[str, list[dict[str, str]]] = {
-            "Player 1": [{"role": "system", "content": ""}],
-            "Player 2": [{"role": "system", "content": ""}],
-        }
+        for player in (self.giver, self.follower):
+            self.add_player(player)
+            self.add_message(player, "", "system")
+
+    def _players_record(self) -> dict[str, str]:
         # v1.6 names the players "Player_1"/"Player_2" here (with the bare model names)
-        self.log_players(
-            {
-                "GM": "Game master for imagegame",
-                "Player_1": self.giver.model_name,
-                "Player_2": self.follower.model_name,
-            }
-        )
+        return {
+            "GM": "Game master for imagegame",
+            "Player_1": self.giver.model_name,
+            "Player_2": self.follower.model_name,
+        }
 
-    async def play(self) -> None:
-        turn_idx = 0
-        while turn_idx < self.max_turns:
-            if not await self.turn(turn_idx):
-                break
-            turn_idx += 1
+    def _does_game_proceed(self) -> bool:
+        return self.outcome is None and self.current_turn < self.max_turns
 
-    async def _ask(self, player: Player, content: str, turn_idx: int) -> str:
-        history = self.histories[player.descriptor]
-        history.append({"role": "user", "content": content})
-        self.log_event("GM", player.descriptor, {"type": "send message", "content": content})
-        prompt, response, text = await player(history, turn_idx)
-        self.log_event(player.descriptor, "GM", {"type": "get message", "content": text}, call=(prompt, response))
-        history.append({"role": "assistant", "content": text})
+    async def _ask(self, player: Player, content: str) -> str:
+        """Both histories keep the raw replies, as in v1.6."""
+        self.add_user_message(player, content)
+        text = await self.ask(player, self.messages_by_player[player.descriptor])
+        self.add_assistant_message(player, text)
         return text
 
-    async def turn(self, turn_idx: int) -> bool:
-        """Play one turn; False when the game is over."""
-        self.log_next_turn()
+    async def _play_turn(self) -> bool:
         question = self.instance["player_1_question"]
-        if turn_idx == 0:
+        if self.current_turn == 0:
             content = f"{self.instance['player_1_prompt_header']}\n{self.target_grid}\n{question}\n"
         else:
             content = question
-        text = await self._ask(self.giver, content, turn_idx)
+        text = await self._ask(self.giver, content)
         if rules.is_terminate(text, self.instance["player_1_terminate_pattern"]):
-            return False
+            return False  # the scorer decides how the drawing went
         instruction = rules.parse_instruction(text, self.instance["player_1_response_pattern"])
         if instruction is None:
-            self.log_to_self_with_original("invalid format", "Invalid instruction format", text)
+            self._log_with_original("invalid format", "Invalid instruction format", text)
+            self.end(ABORTED, "invalid instruction format")
             return False
-        self.log_to_self_with_original("parse", instruction, text)
+        self._log_with_original("parse", instruction, text)
 
-        if turn_idx == 0:
+        if self.current_turn == 0:
             content = f"{self.instance['player_2_prompt_header']}\n{instruction}"
         else:
             content = instruction
-        grid = await self._ask(self.follower, content, turn_idx)
+        grid = await self._ask(self.follower, content)
         if not rules.is_grid(grid, self.instance["player_2_response_pattern"]):
-            self.log_to_self_with_original("invalid format", "Invalid grid format", grid)
+            self._log_with_original("invalid format", "Invalid grid format", grid)
+            self.end(ABORTED, "invalid grid format")
             return False
-        self.log_to_self_with_original("parse", grid, grid)
+        self._log_with_original("parse", grid, grid)
         return True
 
-    def log_to_self_with_original(self, type_: str, content: str, original: str) -> None:
+    def _log_with_original(self, type_: str, content: str, original: str) -> None:
         self.log_event("GM", "GM", {"type": type_, "content": content, "original_content": original})

@@ -3,14 +3,15 @@
 Player 1 describes the target word with "CLUE: ..." and must avoid the target and related words
 (stem check, see rules.py); Player 2 answers "GUESS: ...". Only the describer gets a prompt before
 turn 0; its first clue reaches the guesser appended to the guesser's prompt. A wrong guess goes
-back to the describer verbatim. A missing prefix aborts the game, a taboo word loses it.
+back to the describer verbatim. A missing prefix aborts the game, a taboo word loses it. Each verdict
+is logged when it is decided (in v1.6 at the next check of the loop, which logs nothing in between).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from parlour.games.master import DialogueGameMaster
+from parlour.games.master import ABORTED, LOSE, SUCCESS, DialogueGameMaster, EpisodeAborted
 from parlour.games.player import Player
 from parlour.games.taboo import rules
 from parlour.games.taboo.players import WordDescriber, WordGuesser
@@ -33,30 +34,23 @@ class TabooMaster(DialogueGameMaster):
         self.guesser = WordGuesser(self.player_models[1], self.target_word)
         self.add_player(self.describer)
         self.add_player(self.guesser)
-        self.invalid_response = False
-        self.clue_error: str | None = None
         self.guess_word: str | None = None
         self.add_user_message(self.describer, describer_prompt)
 
+    def _decide(self, status: str, verdict: str, content: str) -> None:
+        """The game is decided: log the verdict (v1.6's event names) and end."""
+        self.log_to_self(verdict, content)
+        self.end(status, verdict)
+
     def _does_game_proceed(self) -> bool:
-        if self.invalid_response:
-            self.log_to_self("invalid format", "abort game")
-            return False
-        if self.clue_error is not None:
-            self.log_to_self("invalid clue", self.clue_error)
-            return False
-        if self.guess_word == self.target_word:
-            self.log_to_self("correct guess", "end game")
-            return False
-        if self.current_turn >= self.max_turns:
-            self.log_to_self("max turns reached", str(self.max_turns))
-            return False
-        return True
+        if self.outcome is None and self.current_turn >= self.max_turns:
+            self._decide(LOSE, "max turns reached", str(self.max_turns))
+        return self.outcome is None
 
     def _validate_player_response(self, player: Player, utterance: str) -> bool:
         valid = rules.is_clue(utterance) if player is self.describer else rules.is_guess(utterance)
         if not valid:
-            self.invalid_response = True
+            self._decide(ABORTED, "invalid format", "abort game")
             return False
         self.log_to_self("valid response", "continue")
         return True
@@ -65,18 +59,24 @@ class TabooMaster(DialogueGameMaster):
         if player is self.guesser:
             self.guess_word = rules.normalise_guess(utterance)
             self.log_to_self("valid guess", self.guess_word)
+            if self.guess_word == self.target_word:
+                self._decide(SUCCESS, "correct guess", "end game")
         else:
             violations = rules.clue_violations(utterance, self.target_word, self.related_words)
             if violations:
-                self.clue_error = violations[0]
+                self._decide(LOSE, "invalid clue", violations[0])
             else:
                 self.log_to_self("valid clue", rules.normalise_clue(utterance))
         return utterance
+
+    def _on_abort(self, abort: EpisodeAborted) -> None:
+        # taboo's scorer (as v1.6's) reads an `invalid format` event as an aborted episode
+        self.log_to_self("invalid format", "abort game")
 
     def _after_add_player_response(self, player: Player, utterance: str) -> None:
         if player is self.describer:
             if self.current_turn == 0:
                 utterance = f"{self.guesser_prompt}\n\n{utterance}"
             self.add_user_message(self.guesser, utterance)
-        elif self.guess_word != self.target_word:
+        elif self.outcome is None:
             self.add_user_message(self.describer, utterance)

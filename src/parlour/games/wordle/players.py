@@ -6,7 +6,7 @@ so far under v1.6's marking and guesses the one whose letters are most common am
 `breaker` (no "guess:" tag: aborted on the 3rd reply), `invalid` (a well-formed non-word: aborted on
 the 6th reply). After a critic's opinion the programmatic guesser keeps its guess.
 Critic policies: `oracle` agrees exactly when the guess is the target; `breaker` answers without the
-"agreement:" tag (aborted on the 3rd consecutive reply); every other policy agrees.
+"agreement:" tag (re-prompted until parlour's safety bound aborts, see master.py); every other policy agrees.
 """
 
 from __future__ import annotations
