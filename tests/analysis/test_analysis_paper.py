@@ -12,10 +12,10 @@ from parlour.analysis.commands import analyze_app
 from parlour.analysis.groups import brackets, dynamics, families, profile, variants
 from parlour.analysis.loading import load_scores
 from parlour.analysis.regression import regression
+from parlour.data import official_path
 
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-RESULTS = REF / "clembench-v1.6" / "results"
-PAPER = REF / "paper"
+# the official results tables and the paper's tables, as shipped with parlour (parlour.data)
+RESULTS = PAPER = official_path("v1.6").parent
 LATER68 = RESULTS / "results_v1.6_later68.csv"
 CHARS = PAPER / "model_characteristics_2024-06-07.csv"
 
@@ -78,7 +78,7 @@ def test_regression_errors_are_one_line() -> None:
     res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68)])
     assert res.exit_code == 1
     assert "params_b" in res.output
-    res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-m", str(CHARS), "--target", "chess"])
+    res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-c", str(CHARS), "--target", "chess"])
     assert res.exit_code == 1 and "unknown target 'chess'" in res.output
 
 

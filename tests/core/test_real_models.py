@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import REFERENCE
 from support.cli import parlour, write_registry
 
 from parlour.games.episode import strip_volatile
@@ -35,8 +34,6 @@ def test_embedded_model_plays_taboo_identically_at_any_concurrency(tmp_path: Pat
             "smollm2-135m",
             "-r",
             str(results),
-            "-i",
-            str(REFERENCE),
             "--limit",
             "2",
             "--concurrency",
@@ -74,7 +71,7 @@ def test_openai_compatible_backend_against_real_llama_server(tmp_path: Path, lla
         },
     )
     served, local = tmp_path / "served", tmp_path / "local"
-    common = ("-g", "taboo", "-i", str(REFERENCE), "-e", "high_en", "--limit", "3")
+    common = ("-g", "taboo", "-e", "high_en", "--limit", "3")
     run = parlour("run", "-m", "smollm2-135m-server", "-r", str(served), *common, env=env)
     assert run.returncode == 0, run.stderr
     assert parlour("run", "-m", "smollm2-135m", "-r", str(local), *common).returncode == 0

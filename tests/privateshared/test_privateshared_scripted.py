@@ -9,6 +9,9 @@ from support.scripted import replay, scripted_cases
 
 from parlour.games.episode import scores_equal, strip_volatile
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 CASES = scripted_cases(REFERENCE, "privateshared")
 
 

@@ -53,7 +53,7 @@ def final_data(interactions: dict) -> dict:
 
 
 @pytest.mark.parametrize("game_name", GAMES)
-@pytest.mark.parametrize("source", ["default", "official"])
+@pytest.mark.parametrize("source", ["default", pytest.param("official", marks=pytest.mark.reference)])
 async def test_oracle_wins_with_main_score_100(game_name: str, source: str) -> None:
     experiments = default_experiments(game_name) if source == "default" else official_experiments(game_name)
     for experiment in experiments:
