@@ -60,7 +60,7 @@ def test_regression_samples_and_influence() -> None:
 
 def test_regression_cli_contract(tmp_path: Path) -> None:
     out = tmp_path / "reg.json"
-    args = ["regression", "--results", str(LATER68), "--models", str(CHARS), "--target", "clemscore"]
+    args = ["regression", "--results", str(LATER68), "--characteristics", str(CHARS), "--target", "clemscore"]
     res = CliRunner().invoke(analyze_app, [*args, "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "F(1, 15) = 19.94" in res.output and "R² = 0.571" in res.output
@@ -74,8 +74,10 @@ def test_regression_cli_contract(tmp_path: Path) -> None:
     assert set(stats["coef"]) == {"const", "ln_params", "ln_tokens"}
 
 
-def test_regression_errors_are_one_line() -> None:
-    res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68)])
+def test_regression_errors_are_one_line(tmp_path: Path) -> None:
+    sizeless = tmp_path / "names_only.csv"
+    sizeless.write_text("model\ngpt-4-0613\n")  # given characteristics replace the shipped ones
+    res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68), "-c", str(sizeless)])
     assert res.exit_code == 1
     assert "params_b" in res.output
     res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-c", str(CHARS), "--target", "chess"])
