@@ -17,7 +17,6 @@ from parlour.analysis.characteristics import join, load_characteristics, normali
 from parlour.analysis.groups import brackets, dynamics, profile, variants
 from parlour.analysis.loading import load_scores
 from parlour.analysis.regression import regression
-
 from parlour.data import official_path
 
 PROFILE_MODELS = ["gpt-4-turbo-2024-04-09", "Meta-Llama-3-70B-Instruct-hf", "openchat_3.5"]
