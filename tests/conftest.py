@@ -37,11 +37,11 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if HAVE_REFERENCE:
-        return
     skip = pytest.mark.skip(reason=SKIP_REASON)
     for item in items:
-        if item.get_closest_marker("reference") or "reference" in getattr(item, "fixturenames", ()):
+        if "reference" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.reference)  # so that `-m reference` selects every such test
+        if not HAVE_REFERENCE and item.get_closest_marker("reference"):
             # first, so that it wins over pytest's own "empty parameter set" skip for reference-built params
             item.add_marker(skip, append=False)
 
