@@ -34,14 +34,16 @@ def test_embedded_model_plays_taboo_identically_at_any_concurrency(tmp_path: Pat
             "smollm2-135m",
             "-r",
             str(results),
+            "-e",
+            "high_en",
             "--limit",
-            "2",
+            "3",
             "--concurrency",
             str(n),
         )
         assert run.returncode == 0, run.stderr
         runs[n] = episode_dirs(results, PAIR)
-    assert len(runs[1]) == 6
+    assert len(runs[1]) == 3
     for a, b in zip(runs[1], runs[3], strict=True):
         assert strip_volatile(read(a / "interactions.json")) == strip_volatile(read(b / "interactions.json"))
         assert (a / "scores.json").read_text() == (b / "scores.json").read_text()
