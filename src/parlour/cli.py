@@ -258,16 +258,25 @@ def generate_command(
     game: str = typer.Option(..., "-g", "--game"),
     out: Path = typer.Option(..., "-o", "--out", help="Where to write instances.json."),
     seed: int | None = typer.Option(None, "--seed", help="Generator seed (default: the shipped instances' seed)."),
+    rebuild_tables: bool = typer.Option(
+        False, "--rebuild-tables", help="First rebuild the game's word tables (needs the `generate` extra)."
+    ),
 ) -> None:
-    """Generate a game's instances with parlour's seeded generator."""
+    """Generate a game's instances with parlour's seeded generator (the shipped ones: the default seed)."""
+    from parlour.games.instances import instances_json
     from parlour.games.registry import get_game
-    from parlour.runner.store import write_json
 
     spec = get_game(game)
     if spec.generator is None:
         fail(f"game {game} has no instance generator")
+    if rebuild_tables:
+        if spec.rebuild_tables is None:
+            fail(f"game {game} has no word tables to rebuild")
+        for path in spec.rebuild_tables():
+            console.print(f"wrote {path}")
     data = spec.generator() if seed is None else spec.generator(seed=seed)
-    write_json(out, data)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(instances_json(data), encoding="utf-8")
     episodes = sum(len(e["game_instances"]) for e in data["experiments"])
     console.print(f"wrote {out}: {len(data['experiments'])} experiments, {episodes} instances")
 

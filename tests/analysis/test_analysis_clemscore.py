@@ -7,9 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from parlour.data import official_path
 from parlour.scoring import clemscore as cs
 
-RESULTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "clembench-v1.6" / "results"
+RESULTS = official_path("v1.6").parent  # the official tables as shipped with parlour
 
 
 def _raw(rows: list[tuple]) -> pd.DataFrame:

@@ -12,10 +12,10 @@ from parlour.analysis.commands import analyze_app
 from parlour.analysis.groups import brackets, dynamics, families, profile, variants
 from parlour.analysis.loading import load_scores
 from parlour.analysis.regression import regression
+from parlour.data import official_path
 
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-RESULTS = REF / "clembench-v1.6" / "results"
-PAPER = REF / "paper"
+# the official results tables and the paper's tables, as shipped with parlour (parlour.data)
+RESULTS = PAPER = official_path("v1.6").parent
 LATER68 = RESULTS / "results_v1.6_later68.csv"
 CHARS = PAPER / "model_characteristics_2024-06-07.csv"
 
@@ -60,7 +60,7 @@ def test_regression_samples_and_influence() -> None:
 
 def test_regression_cli_contract(tmp_path: Path) -> None:
     out = tmp_path / "reg.json"
-    args = ["regression", "--results", str(LATER68), "--models", str(CHARS), "--target", "clemscore"]
+    args = ["regression", "--results", str(LATER68), "--characteristics", str(CHARS), "--target", "clemscore"]
     res = CliRunner().invoke(analyze_app, [*args, "--json", str(out)])
     assert res.exit_code == 0, res.output
     assert "F(1, 15) = 19.94" in res.output and "R² = 0.571" in res.output
@@ -74,11 +74,13 @@ def test_regression_cli_contract(tmp_path: Path) -> None:
     assert set(stats["coef"]) == {"const", "ln_params", "ln_tokens"}
 
 
-def test_regression_errors_are_one_line() -> None:
-    res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68)])
+def test_regression_errors_are_one_line(tmp_path: Path) -> None:
+    sizeless = tmp_path / "names_only.csv"
+    sizeless.write_text("model\ngpt-4-0613\n")  # given characteristics replace the shipped ones
+    res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68), "-c", str(sizeless)])
     assert res.exit_code == 1
     assert "params_b" in res.output
-    res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-m", str(CHARS), "--target", "chess"])
+    res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-c", str(CHARS), "--target", "chess"])
     assert res.exit_code == 1 and "unknown target 'chess'" in res.output
 
 

@@ -1,4 +1,4 @@
-"""The README figures regenerate from the reference data and stay small."""
+"""The README figures regenerate from the shipped official tables and stay small."""
 
 from pathlib import Path
 

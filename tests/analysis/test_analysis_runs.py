@@ -93,14 +93,11 @@ def test_profile_cli_adds_cis_and_figures(tmp_path: Path) -> None:
 
 
 def test_brackets_and_families_cli_write_csv(tmp_path: Path) -> None:
-    ref = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-    later68 = ref / "clembench-v1.6" / "results" / "results_v1.6_later68.csv"
-    chars = ref / "paper" / "model_characteristics_2024-06-07.csv"
-    args = ["-r", str(later68), "-m", str(chars), "--csv", str(tmp_path / "b.csv")]
+    args = ["-r", "official:v1.6-later68", "-c", "official:characteristics", "--csv", str(tmp_path / "b.csv")]
     res = CliRunner().invoke(analyze_app, ["brackets", *args, "--figure", str(tmp_path / "b.png")])
     assert res.exit_code == 0, res.output
     assert pd.read_csv(tmp_path / "b.csv")["n"].sum() == 39
-    args = ["-r", str(later68), "-m", str(ref / "paper" / "table4_same_base.csv"), "--csv", str(tmp_path / "f.csv")]
+    args = ["-r", "official:v1.6-later68", "-c", "official:table4", "--csv", str(tmp_path / "f.csv")]
     res = CliRunner().invoke(analyze_app, ["families", *args])
     assert res.exit_code == 0, res.output
     assert len(pd.read_csv(tmp_path / "f.csv")) == 15
@@ -148,6 +145,5 @@ def test_compare_cli_pairs_two_models(tmp_path: Path) -> None:
     assert set(table.game) == {"all", *GAMES}
     overall = table[(table.game == "all") & (table.metric == "% Played")].iloc[0]
     assert overall.value_a < overall.value_b and overall.p < 0.01
-    later68 = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "clembench-v1.6" / "results"
-    res = CliRunner().invoke(analyze_app, ["compare", "a", "b", "-r", str(later68 / "results_v1.6.csv")])
+    res = CliRunner().invoke(analyze_app, ["compare", "a", "b", "-r", "official:v1.6"])
     assert res.exit_code == 1 and "needs episode scores" in res.output

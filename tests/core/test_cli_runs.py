@@ -36,9 +36,12 @@ def remote_registry(tmp_path: Path, url: str, **extra) -> dict[str, str]:
     return write_registry(tmp_path / "models.yaml", entry)
 
 
-def test_oracle_wins_every_episode_and_eval_reports_100(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "instances", [(), pytest.param(("-i", OFFICIAL), marks=pytest.mark.reference)], ids=["shipped", "official"]
+)
+def test_oracle_wins_every_episode_and_eval_reports_100(tmp_path: Path, instances: tuple[str, ...]) -> None:
     results = tmp_path / "results"
-    run = parlour("run", "-g", "taboo", "-m", "programmatic:oracle", "-r", str(results), "-i", OFFICIAL)
+    run = parlour("run", "-g", "taboo", "-m", "programmatic:oracle", "-r", str(results), *instances)
     assert run.returncode == 0, run.stderr
     pair = "programmatic-oracle-t0.0--programmatic-oracle-t0.0"
     eps = episodes(results, pair)

@@ -17,6 +17,9 @@ from support.scripted import (
     scripted_cases,
 )
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 # game -> (scripted cases, real episodes with interactions.json) in the reference data
 EXPECTED = {"imagegame": (6, 2), "referencegame": (7, 3)}
 CASES = [(game, case) for game in EXPECTED for case in scripted_cases(REFERENCE, game)]

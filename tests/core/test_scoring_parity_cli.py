@@ -13,6 +13,9 @@ from support.records import scores_equal
 
 from parlour.games.registry import GAME_MODULES
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 EPISODES = sorted(p.parent for p in (REFERENCE / "episodes").glob("*/*/*/episode_*/interactions.json"))
 
 

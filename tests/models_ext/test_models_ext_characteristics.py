@@ -1,12 +1,11 @@
 """The characteristics registry covers the paper's models and marks estimates."""
 
-from pathlib import Path
-
 import pandas as pd
 
+from parlour.data import official_path
 from parlour.models.characteristics import FIELDS, characteristics_for, load_characteristics
 
-PAPER53 = Path(__file__).parents[2] / ".." / "shared" / "reference" / "clembench-v1.6" / "results"
+PAPER53 = official_path("v1.6-paper53").parent
 
 
 def test_every_model_of_the_paper_table_has_an_entry():

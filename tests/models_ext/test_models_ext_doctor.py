@@ -99,10 +99,9 @@ def test_results_folder_counts_faults_per_model(tmp_path):
     assert report.faults["smol"] == {"default_system_prompt": 1}
 
 
-def test_official_llama3_hf_requests_are_clean():
+def test_official_llama3_hf_requests_are_clean(reference: Path):
     # the 2024-05-28 HF runs already stopped at <|eot_id|> (spec §4.3)
-    root = Path(__file__).parents[2] / ".." / "shared" / "reference" / "clembench-v1.6" / "episodes"
-    report = diagnose_results(root)
+    report = diagnose_results(reference / "episodes")
     assert report.replies["Meta-Llama-3-70B-Instruct-hf"] == 2
     assert not report.faults.get("Meta-Llama-3-70B-Instruct-hf")
 

@@ -44,7 +44,7 @@ def test_registered_as_single_player() -> None:
     assert GAME.single_player
 
 
-@pytest.mark.parametrize("source", ["default", "official"])
+@pytest.mark.parametrize("source", ["default", pytest.param("official", marks=pytest.mark.reference)])
 async def test_oracle_scores_100_on_every_instance(source: str) -> None:
     path = GAME.default_instances if source == "default" else OFFICIAL
     data = load_instances(path, GAME.experiment_keys, GAME.instance_keys)
@@ -150,6 +150,7 @@ def test_generated_instances_have_v16_shape() -> None:
         assert texts.probe.startswith(texts.me)
 
 
+@pytest.mark.reference
 def test_official_texts_found_beside_the_instances_file(monkeypatch, tmp_path) -> None:
     monkeypatch.delenv(ENV_RESOURCES, raising=False)
     monkeypatch.chdir(tmp_path)
@@ -161,6 +162,7 @@ def test_official_texts_found_beside_the_instances_file(monkeypatch, tmp_path) -
         load_texts({"name": "travel-booking"})
 
 
+@pytest.mark.reference
 def test_official_texts_from_env_and_experiment_key(monkeypatch, tmp_path) -> None:
     resources = REFERENCE / "games" / "privateshared" / "resources"
     monkeypatch.chdir(tmp_path)

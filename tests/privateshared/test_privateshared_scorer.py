@@ -26,6 +26,7 @@ def _real_episodes() -> list[Path]:
     return sorted(p for p in REAL.glob("*/privateshared/*/episode_*") if (p / "scores.json").is_file())
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("case", CASES, ids=[c.key for c in CASES])
 def test_rescoring_recorded_interactions_gives_official_scores(case, tmp_path) -> None:
     # a copy of the episode without its scores.json, as `parlour score` sees it
@@ -64,10 +65,12 @@ def _letter_number_episode(episode: Path) -> tuple[dict, list[str]]:
     return instance, replies
 
 
+@pytest.mark.reference
 def test_real_episodes_present() -> None:
     assert len(_real_episodes()) == 1
 
 
+@pytest.mark.reference
 @pytest.mark.parametrize("episode", _real_episodes(), ids=lambda p: p.parent.name + "/" + p.name)
 async def test_real_episode_scores_replayed_through_master(episode: Path) -> None:
     """Meta-Llama-3-70B letter-number/episode_3: the official instance, played through parlour's master

@@ -8,6 +8,9 @@ from conftest import REFERENCE
 from support.records import scores_equal, strip_volatile
 from support.scripted import replay, scripted_cases
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 CASES = scripted_cases(REFERENCE, "privateshared")
 
 

@@ -168,9 +168,7 @@ async def test_oracle_wins_every_shipped_and_official_instance(reference) -> Non
     assert played == 540
 
 
-def test_levenshtein_and_closest() -> None:
-    assert generator.levenshtein("kitten", "sitting") == 3
-    assert generator.levenshtein("", "abc") == 3
+def test_closest_grids_by_edit_distance() -> None:
     grids = ["aaaa", "aaab", "bbbb", "aabb"]
     assert generator.closest(0, grids) == ["aaab", "aabb"]
 

@@ -1,13 +1,16 @@
-"""Builds results folders for the report tests from the shared reference episodes (copied into tmp)."""
+"""Builds results folders for the report tests from the clembench reference episodes (copied into tmp)."""
 
 import json
 import shutil
 from pathlib import Path
 
-REF = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference"
-EPISODES = REF / "clembench-v1.6" / "episodes"
-SCRIPTED = REF / "clembench-v1.6" / "scripted-episodes"
-RESULTS = REF / "clembench-v1.6" / "results"
+from conftest import REFERENCE
+
+from parlour.data import official_path
+
+EPISODES = REFERENCE / "episodes"
+SCRIPTED = REFERENCE / "scripted-episodes"
+RESULTS = official_path("v1.6").parent  # the official tables, shipped with parlour
 EVIL_PAIR = "evil-model-t0.0--evil-model-t0.0"
 PAYLOAD = '<script>window.__pwned = 1; console.error("xss")</script><img src=x onerror="window.__pwned=2">'
 
@@ -60,8 +63,8 @@ def _copy_scripted(root: Path) -> int:
 
 
 def build_results(root: Path) -> Path:
-    """A results folder with the real v1.6 episodes, the scripted ones and the evil pair."""
-    assert EPISODES.is_dir(), f"reference episodes missing: {EPISODES}"
+    """A results folder with the real v1.6 episodes, the scripted ones and the evil pair (fixtures that
+    call it request the `reference` fixture, so that their tests are skipped without the reference)."""
     shutil.copytree(EPISODES, root)
     _copy_scripted(root)
     _write_evil(root)

@@ -52,7 +52,7 @@ def _errors(driver) -> list[dict]:  # noqa: ANN001
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def site(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     results = build_results(tmp_path_factory.mktemp("results") / "results")
     out = tmp_path_factory.mktemp("site")
     build_site([results], out, n_boot=100)

@@ -15,7 +15,7 @@ from parlour.report.site import build_site
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import find_episodes, load_episode
 
-CHARS = RESULTS.parents[1] / "paper" / "model_characteristics_2024-06-07.csv"
+CHARS = RESULTS / "model_characteristics_2024-06-07.csv"
 
 
 def _app() -> typer.Typer:
@@ -26,7 +26,7 @@ def _app() -> typer.Typer:
 
 
 @pytest.fixture(scope="module")
-def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def results(reference: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_results(tmp_path_factory.mktemp("results") / "results")
 
 

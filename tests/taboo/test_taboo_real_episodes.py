@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import REFERENCE
 from support.records import scores_equal, strip_volatile
 
@@ -11,6 +12,9 @@ from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
+
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
 
 EPISODE = REFERENCE / "episodes/Meta-Llama-3-70B-Instruct-hf-t0.0--Meta-Llama-3-70B-Instruct-hf-t0.0/taboo/0_high_en"
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import REFERENCE
 
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
@@ -13,9 +12,9 @@ from parlour.games.taboo import rules
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
-OFFICIAL = json.loads((REFERENCE / "games/taboo/in/instances.json").read_text())
-EXPERIMENT = OFFICIAL["experiments"][0]
-INSTANCE = EXPERIMENT["game_instances"][0]  # responsibility; blame, obligation, reliability
+SHIPPED = json.loads(get_game("taboo").default_instances.read_text(encoding="utf-8"))
+EXPERIMENT = SHIPPED["experiments"][0]
+INSTANCE = EXPERIMENT["game_instances"][0]  # middle; heart, center, eye
 
 
 @pytest.mark.parametrize(
@@ -70,7 +69,7 @@ def final_event(interactions: dict) -> str:
 
 
 async def test_win_in_first_turn() -> None:
-    interactions, _, scores = await play(["CLUE: being accountable", "GUESS: Responsibility"])
+    interactions, _, scores = await play(["CLUE: halfway between", "GUESS: Middle"])
     assert final_event(interactions) == "correct guess"
     assert scores["episode scores"]["Main Score"] == 100 and scores["episode scores"]["Success"] == 1
 
@@ -85,7 +84,7 @@ async def test_max_turns_is_a_loss() -> None:
 
 
 async def test_taboo_word_is_a_loss_not_an_abort() -> None:
-    interactions, _, scores = await play(["CLUE: you carry the blame"])
+    interactions, _, scores = await play(["CLUE: the heart of it"])
     assert final_event(interactions) == "invalid clue"
     assert scores["episode scores"]["Aborted"] == 0 and scores["episode scores"]["Lose"] == 1
 
@@ -100,7 +99,7 @@ async def test_missing_prefix_aborts() -> None:
 
 
 async def test_recorder_schema() -> None:
-    interactions, requests, _ = await play(["CLUE: a", "GUESS: duty", "CLUE: b", "GUESS: responsibility"])
+    interactions, requests, _ = await play(["CLUE: a", "GUESS: duty", "CLUE: b", "GUESS: middle"])
     assert set(interactions["players"]) == {"GM", "Player 1", "Player 2"}
     assert interactions["players"]["Player 1"] == "WordDescriber, s"
     events = [e for turn in interactions["turns"] for e in turn]

@@ -6,6 +6,9 @@ import pytest
 from conftest import REFERENCE
 from support.scripted import assert_replay_matches, replay, scripted_cases
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 CASES = scripted_cases(REFERENCE, "taboo")
 
 

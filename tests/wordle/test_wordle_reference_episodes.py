@@ -16,6 +16,9 @@ from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 GAMES = ("wordle", "wordle_withclue", "wordle_withcritic")
 EPISODES = sorted(
     path.parent for game in GAMES for path in (REFERENCE / "episodes").glob(f"*/{game}/*/episode_*/interactions.json")

@@ -8,6 +8,9 @@ import pytest
 from conftest import REFERENCE
 from support.scripted import assert_replay_matches, replay, scripted_cases
 
+pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data
+
+
 CASES = [
     case for game in ("wordle", "wordle_withclue", "wordle_withcritic") for case in scripted_cases(REFERENCE, game)
 ]

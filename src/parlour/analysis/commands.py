@@ -38,7 +38,13 @@ console = Console()
 notes = Console(stderr=True)
 
 ResultsOpt = typer.Option(..., "--results", "-r", help="results folder, raw.csv, results.csv or score summary CSV")
-ModelsOpt = typer.Option([], "--models", "-m", help="model characteristics CSV or registry YAML (repeatable)")
+CharacteristicsOpt = typer.Option(
+    [],
+    "--characteristics",
+    "-c",
+    help="model characteristics CSV or registry YAML, or official:characteristics (repeatable; "
+    "default: parlour's shipped characteristics of the v1.6 models)",
+)
 JsonOpt = typer.Option(None, "--json", help="also write the result as JSON to this file")
 CsvOpt = typer.Option(None, "--csv", help="also write the table as CSV to this file")
 FigureOpt = typer.Option(None, "--figure", help="draw the figure (suffix picks the format; none: .png and .svg)")
@@ -58,13 +64,13 @@ def _fails_cleanly(func: Callable[..., None]) -> Callable[..., None]:
     return wrapper
 
 
-def load_joined(results: list[Path], models: list[Path], quiet: bool = False) -> tuple[Scores, Joined]:
+def load_joined(results: list[Path], characteristics: list[Path], quiet: bool = False) -> tuple[Scores, Joined]:
     """Load and join, printing the matching report (to stderr) unless quiet."""
-    scores, joined = loading.load_joined(results, models)
+    scores, joined = loading.load_joined(results, characteristics)
     if not quiet:
         if scores.duplicates:
             notes.print(f"[dim]given twice, first kept: {', '.join(scores.duplicates)}[/dim]", highlight=False)
-        if models or scores.runs:
+        if characteristics or scores.runs:
             notes.print(f"[dim]{joined.report()}[/dim]", highlight=False)
     return scores, joined
 
@@ -130,7 +136,7 @@ def _clean(obj: object) -> object:
 @_fails_cleanly
 def regression_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     tokens: bool = typer.Option(False, "--tokens", help="add ln(training tokens) as a second predictor"),
     target: str = typer.Option("clemscore", "--target", help="clemscore, played, quality, <game>, <game>:played"),
     sample: str = typer.Option(
@@ -145,7 +151,7 @@ def regression_cmd(
     """OLS of a score on ln(parameters) [+ ln(training tokens)], with leave-one-out influence on R²."""
     if sample not in ("nested", "available"):
         raise ParlourError(f"--sample must be 'nested' or 'available', not '{sample}'")
-    _, joined = load_joined(results, models)
+    _, joined = load_joined(results, characteristics)
     result = regression(joined.frame, target=target, tokens=tokens, sample=sample)  # type: ignore[arg-type]
     console.print(result.summary_line(), highlight=False)
     print_frame(result.coef.reset_index(names="term"), "coefficients (95% CI)")
@@ -169,7 +175,7 @@ def _edges(text: str | None) -> tuple[float, ...]:
 @_fails_cleanly
 def brackets_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     edges: str | None = typer.Option(None, "--edges", help="bracket edges in billions, e.g. 0,3,10,20,40,100,300,inf"),
     target: str = typer.Option("clemscore", "--target"),
     json_path: Path | None = JsonOpt,
@@ -177,7 +183,7 @@ def brackets_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Models binned by size, and the spread of scores within each bracket (Figure 5)."""
-    _, joined = load_joined(results, models)
+    _, joined = load_joined(results, characteristics)
     per_model, spread = brackets(joined.frame, _edges(edges), target)
     print_frame(spread, f"{target} within size brackets")
     _write(spread, json_path, csv_path)
@@ -189,13 +195,13 @@ def brackets_cmd(
 @_fails_cleanly
 def families_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     min_size: int = typer.Option(2, "--min-size", help="smallest family to show"),
     json_path: Path | None = JsonOpt,
     csv_path: Path | None = CsvOpt,
 ) -> None:
     """Models sharing a base model, side by side (Tables 1 and 4)."""
-    _, joined = load_joined(results, models)
+    _, joined = load_joined(results, characteristics)
     table = families(joined.frame, min_size)
     print_frame(table, "families (same base model)", [c for c in table.columns if c != "pair"])
     _write(table, json_path, csv_path)
@@ -204,7 +210,7 @@ def families_cmd(
 def _variants_cmd(
     kind: str,
     results: list[Path],
-    models: list[Path],
+    characteristics: list[Path],
     group: str,
     reference: str | None,
     n_boot: int,
@@ -213,7 +219,7 @@ def _variants_cmd(
     csv_path: Path | None,
     figure: Path | None,
 ) -> None:
-    scores, joined = load_joined(results, models)
+    scores, joined = load_joined(results, characteristics)
     table, per_game = variants(joined.frame, kind, group, reference)  # type: ignore[arg-type]
     show = ["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]
     print_frame(table, f"same weights, different {kind} (diff = row - reference)", show)
@@ -245,7 +251,7 @@ SeedOpt = typer.Option(0, "--seed")
 @_fails_cleanly
 def backends_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     group: str = GroupOpt,
     reference: str | None = typer.Option(None, "--reference", help="backend to compare against"),
     n_boot: int = NBootOpt,
@@ -255,14 +261,14 @@ def backends_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """The same weights through different access methods (Tables 2 and 6)."""
-    _variants_cmd("backend", results, models, group, reference, n_boot, seed, json_path, csv_path, figure)
+    _variants_cmd("backend", results, characteristics, group, reference, n_boot, seed, json_path, csv_path, figure)
 
 
 @analyze_app.command("quantization")
 @_fails_cleanly
 def quantization_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     group: str = GroupOpt,
     reference: str | None = typer.Option(None, "--reference", help="quantization to compare against"),
     n_boot: int = NBootOpt,
@@ -272,14 +278,14 @@ def quantization_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """The same weights at different quantization levels (Tables 3 and 7)."""
-    _variants_cmd("quantization", results, models, group, reference, n_boot, seed, json_path, csv_path, figure)
+    _variants_cmd("quantization", results, characteristics, group, reference, n_boot, seed, json_path, csv_path, figure)
 
 
 @analyze_app.command("profile")
 @_fails_cleanly
 def profile_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     model: list[str] = typer.Option([], "--model", help="model to profile (repeatable; default all)"),
     show_dynamics: bool = typer.Option(False, "--dynamics", help="also the size-ordered view (needs params_b)"),
     json_path: Path | None = JsonOpt,
@@ -287,7 +293,7 @@ def profile_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """% played and quality per game for chosen models (Figures 2/4) and size-ordered dynamics (Figure 6)."""
-    scores, joined = load_joined(results, models)
+    scores, joined = load_joined(results, characteristics)
     table = profile(joined.frame, model or None)
     if scores.raw is not None and not scores.raw.empty:
         table = _with_ci(table, scores.raw)

@@ -233,17 +233,27 @@ def registry_characteristics() -> pd.DataFrame:
     return normalise(pd.concat(frames, ignore_index=True)) if frames else load_characteristics([])
 
 
+def shipped_characteristics() -> pd.DataFrame:
+    """parlour's own characteristics of the clembench v1.6 models (parlour/models/characteristics.yaml)."""
+    from parlour.models.characteristics import load_characteristics as shipped
+
+    return normalise(pd.DataFrame([{k: v for k, v in row.items() if k != "estimated"} for row in shipped()]))
+
+
 def load_joined(results: Iterable[Path], models: Iterable[Path] = (), registry: bool = True) -> tuple[Scores, Joined]:
     """Scores of all sources joined with model characteristics. Sources in order of precedence: the given
-    files, the run.json files of the results, and (with `registry`) parlour's model registry. Only the
-    given files' unmatched names are reported."""
+    files, the run.json files of the results, (with `registry`) parlour's model registry, and, only when
+    no file is given, parlour's shipped characteristics. Only the given files' unmatched names are reported."""
     scores = load_scores(results)
-    given = load_characteristics(list(models))
+    models = list(models)
+    given = load_characteristics(models)
     parts = [given]
     if scores.runs:
         parts.append(from_runs(scores.runs))
     if registry:
         parts.append(registry_characteristics())
+    if not models:
+        parts.append(shipped_characteristics())
     chars = merge_rows(normalise(pd.concat(parts, ignore_index=True)))
     joined = join(scores.table, chars)
     wanted = set(given["model"])

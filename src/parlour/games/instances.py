@@ -9,6 +9,11 @@ from typing import Any
 from parlour.errors import InstanceFileError
 
 
+def instances_json(instances: dict[str, Any]) -> str:
+    """How parlour writes an instances file (the shipped ones are exactly this)."""
+    return json.dumps(instances, indent=1, ensure_ascii=False) + "\n"
+
+
 def load_instances(
     path: Path,
     experiment_keys: tuple[str, ...] = (),

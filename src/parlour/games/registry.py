@@ -38,6 +38,8 @@ class GameSpec:
     experiment_keys: tuple[str, ...] = ()
     instance_keys: tuple[str, ...] = ()
     generator: Callable[..., dict[str, Any]] | None = field(default=None, compare=False)
+    #: rebuilds the generator's word tables from their sources (needs the `generate` extra); returns the files
+    rebuild_tables: Callable[[], list[Path]] | None = field(default=None, compare=False)
     #: experiment key through which the game learns where its instances' resource files are
     #: (clembench layout: games/<game>/in/instances.json next to games/<game>/resources/)
     resources_key: str | None = None

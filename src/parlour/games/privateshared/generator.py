@@ -6,16 +6,14 @@ gives away a second slot by accident), a random request order, a random request 
 a random probing-question variant per slot and probing round (rounds 0..n). The texts the master
 needs travel with each experiment (`words`, `reprompts`, `request_texts`, `probe_texts`).
 
-    python -m parlour.games.privateshared.generator OUT.json [--seed N]
+    parlour generate -g privateshared -o OUT.json [--seed N]
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from importlib import resources
-from pathlib import Path
 from typing import Any
 
 DEFAULT_SEED = 2102
@@ -122,19 +120,3 @@ def generate_instances(seed: int = DEFAULT_SEED) -> dict[str, Any]:
             }
         )
     return {"experiments": experiments}
-
-
-def write_instances(path: Path, seed: int = DEFAULT_SEED) -> None:
-    path.write_text(json.dumps(generate_instances(seed), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("out", type=Path)
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    args = parser.parse_args(argv)
-    write_instances(args.out, args.seed)
-
-
-if __name__ == "__main__":
-    main()

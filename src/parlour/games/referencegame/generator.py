@@ -5,17 +5,16 @@ parlour below; random: ten X cells at seeded random positions). For each target 
 its category with the smallest Levenshtein distance (ties: category order) are the distractors, and
 each triplet gives three instances with the target shown to Player 2 first, second and third
 (Player 1 always sees the target first): 6 × 30 = 180 instances. No external resource is used.
-Run `python -m parlour.games.referencegame.generator OUT.json` to write the file; the same seed gives
+Run `parlour generate -g referencegame -o OUT.json` to write the file; the same seed gives
 the same file.
 """
 
 from __future__ import annotations
 
-import json
 import random
-import sys
-from pathlib import Path
 from typing import Any
+
+from nltk.metrics.distance import edit_distance
 
 DEFAULT_SEED = 1606
 DIMENSION = 5
@@ -142,21 +141,11 @@ def _random_grids(rng: random.Random) -> list[str]:
     return grids
 
 
-def levenshtein(a: str, b: str) -> int:
-    """Edit distance (insertions, deletions, substitutions of single characters)."""
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i]
-        for j, cb in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
-        previous = current
-    return previous[-1]
-
-
 def closest(target_index: int, grids: list[str]) -> list[str]:
     """The two other grids nearest to the target (ties broken by their order in the category)."""
     others = [i for i in range(len(grids)) if i != target_index]
-    others.sort(key=lambda i: (levenshtein(grids[target_index], grids[i]), i))
+    # Levenshtein distance (unit costs, no transpositions), the metric v1.6's generator took from python-Levenshtein
+    others.sort(key=lambda i: (edit_distance(grids[target_index], grids[i]), i))
     return [grids[i] for i in others[:2]]
 
 
@@ -204,11 +193,3 @@ def generate_instances(seed: int = DEFAULT_SEED) -> dict[str, Any]:
                 instances.append(_instance(len(instances), target, distractors, position))
         experiments.append({"name": name, "game_instances": instances})
     return {"experiments": experiments}
-
-
-def write_instances(path: Path, seed: int = DEFAULT_SEED) -> None:
-    path.write_text(json.dumps(generate_instances(seed), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-
-
-if __name__ == "__main__":
-    write_instances(Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "in" / "instances.json")

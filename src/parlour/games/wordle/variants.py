@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from parlour.games.registry import GameSpec
@@ -11,7 +12,7 @@ from parlour.games.wordle.scorer import WordleScorer, WordleWithClueScorer, Word
 DEFAULT_SEED = 2026  # parlour.games.wordle.generator.DEFAULT_SEED (imported lazily, see below)
 
 
-# The generator is imported on use, so that `python -m parlour.games.wordle.generator` runs cleanly.
+# The generator is imported on use: playing wordle does not load it.
 def generate_wordle(seed: int = DEFAULT_SEED) -> dict[str, Any]:
     from parlour.games.wordle.generator import generate_instances
 
@@ -28,6 +29,12 @@ def generate_withcritic(seed: int = DEFAULT_SEED) -> dict[str, Any]:
     from parlour.games.wordle.generator import generate_instances
 
     return generate_instances(seed, "wordle_withcritic")
+
+
+def rebuild_word_tables() -> list[Path]:
+    from parlour.games.wordle.generator import rebuild_word_tables as rebuild
+
+    return rebuild()
 
 
 EXPERIMENT_KEYS = (
@@ -52,6 +59,7 @@ WORDLE = GameSpec(
     experiment_keys=EXPERIMENT_KEYS,
     instance_keys=INSTANCE_KEYS,
     generator=generate_wordle,
+    rebuild_tables=rebuild_word_tables,
 )
 
 WORDLE_WITHCLUE = GameSpec(
@@ -64,6 +72,7 @@ WORDLE_WITHCLUE = GameSpec(
     experiment_keys=EXPERIMENT_KEYS,
     instance_keys=INSTANCE_KEYS,
     generator=generate_withclue,
+    rebuild_tables=rebuild_word_tables,
 )
 
 WORDLE_WITHCRITIC = GameSpec(
@@ -76,4 +85,5 @@ WORDLE_WITHCRITIC = GameSpec(
     experiment_keys=EXPERIMENT_KEYS,
     instance_keys=INSTANCE_KEYS,
     generator=generate_withcritic,
+    rebuild_tables=rebuild_word_tables,
 )
