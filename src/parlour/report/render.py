@@ -11,7 +11,7 @@ import pandas as pd
 import parlour
 from parlour.analysis.characteristics import model_key
 from parlour.report.tables import to_markdown
-from parlour.report.transcripts import safe_name
+from parlour.report.transcripts import slug
 
 
 def environment() -> jinja2.Environment:
@@ -110,4 +110,4 @@ def display_name(pair: str) -> str:
 
 def model_href(pair: str) -> str:
     """A model page's path inside the site."""
-    return f"models/{safe_name(pair)}.html"
+    return f"models/{slug(pair)}.html"
