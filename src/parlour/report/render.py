@@ -76,7 +76,7 @@ class Writer:
     def __init__(self, out: Path, sources: list[str]) -> None:
         self.out = out
         self.env = environment()
-        self.common = {"version": parlour.__version__, "sources": sources, "bare": False}
+        self.common = {"version": parlour.__version__, "sources": sources, "bare": False, "official_page": False}
         self.tables: list[Path] = []
 
     def page(self, template: str, rel: str, **context: object) -> Path:
