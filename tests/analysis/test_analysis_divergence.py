@@ -9,7 +9,13 @@ from support.cli import parlour, write_registry
 from typer.testing import CliRunner
 
 from parlour.analysis.commands import analyze_app
-from parlour.analysis.divergence import divergence_episodes, first_difference, replies, summarise
+from parlour.analysis.divergence import (
+    divergence_episodes,
+    divergence_results,
+    first_difference,
+    replies,
+    summarise,
+)
 from parlour.analysis.loading import load_joined
 from parlour.runner.store import write_json
 
@@ -87,6 +93,8 @@ def test_divergence_on_synthetic_results(tmp_path: Path) -> None:
     assert summary["identical"] == pytest.approx(100 / 3)
     assert summary["first_diff_turn"] == 0.5
     assert summary["score_diff_diverged"] == -50.0 and summary["score_changed"] == 1
+    per_game = divergence_results([tmp_path / "results"], per_game=True)
+    assert list(per_game["game"]) == ["taboo"] and per_game.loc[0, "diverged"] == 2
 
 
 def test_divergence_cli(tmp_path: Path) -> None:

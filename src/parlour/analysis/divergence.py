@@ -12,12 +12,13 @@ from __future__ import annotations
 import itertools
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from parlour.analysis.loading import load_joined
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import ABORTED, MAIN_SCORE
 
@@ -161,3 +162,11 @@ def divergence(
 ) -> pd.DataFrame:
     """The summary table of `divergence_episodes` (see `summarise`)."""
     return summarise(divergence_episodes(frame, roots, group), per_game)
+
+
+def divergence_results(
+    results: Sequence[Path], models: Sequence[Path] = (), group: str = "weights", per_game: bool = False
+) -> pd.DataFrame:
+    """Load results folders (and characteristics) and return the divergence summary of their specs."""
+    scores, joined = load_joined(list(results), list(models))
+    return divergence(joined.frame, scores.roots, group, per_game)
