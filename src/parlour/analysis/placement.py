@@ -36,10 +36,8 @@ def shipped_characteristics() -> pd.DataFrame:
 
 
 def official_frame(comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
-    """The official table (`official:NAME`) joined with the shipped characteristics."""
-    if not comparison.startswith(PREFIX):
-        raise ResultsError(f"compare with an official table, e.g. {DEFAULT_COMPARISON} (not '{comparison}')")
-    return join(load_source(Path(comparison)).table, shipped_characteristics()).frame
+    """The official table `official:NAME` (or just NAME) joined with the shipped characteristics."""
+    return join(load_source(official_path(comparison)).table, shipped_characteristics()).frame
 
 
 @dataclass
@@ -105,6 +103,7 @@ def _official_twins(yours: pd.DataFrame, official: pd.DataFrame) -> list[str]:
 
 def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: float = 0.95) -> Placement:
     """Place the models of a joined score/characteristics frame among the official table `comparison`."""
+    comparison = PREFIX + comparison.removeprefix(PREFIX)
     official = official_frame(comparison)
     fit = regression(official, sample="available", level=level)
     yours = _with_shipped_sizes(yours)
