@@ -108,8 +108,10 @@ def placement_figure(placement: Placement, path: Path, label_official: bool = Fa
         ax.plot([row.params_b, row.params_b], [row.predicted, row.clemscore], color=YOURS_COLOR, lw=0.8, ls=":")
     ax.scatter(yours["params_b"], yours["clemscore"], s=36, marker="D", color=YOURS_COLOR, zorder=4, label="yours")
     labelled = pd.concat([official, yours]) if label_official else yours
+    stacked: dict[tuple[float, float], int] = {}  # models at the same point get their labels one above another
     for row in labelled.itertuples():
-        ax.annotate(model_key(row.pair), (row.params_b, row.clemscore), fontsize=7, xytext=(3, 2),
+        k = stacked[(row.params_b, row.clemscore)] = stacked.get((row.params_b, row.clemscore), -1) + 1
+        ax.annotate(model_key(row.pair), (row.params_b, row.clemscore), fontsize=7, xytext=(4, 2 + 9 * k),
                     textcoords="offset points", color=YOURS_COLOR if not row.official else "black")  # fmt: skip
     ax.set_xscale("log")
     ax.set_xlabel("parameters (billions, log scale)")
@@ -137,6 +139,7 @@ def divergence_figure(summary: pd.DataFrame, path: Path) -> list[Path]:
         diff = "" if pd.isna(row.score_diff_diverged) else f"Δscore {row.score_diff_diverged:+.1f}"
         ax.annotate(f"n={row.episodes}\n{diff}", (i, 102), ha="center", va="bottom", fontsize=6)
     ax.set_xticks(x, labels, fontsize=6, rotation=30, ha="right")
+    ax.set_xlim(-0.8, len(summary) - 0.2)  # one comparison keeps narrow bars too
     ax.set_ylim(0, 125)
     ax.set_ylabel("% of shared episodes")
     ax.set_title("same weights, other serving: do the transcripts agree?", fontsize=9)
