@@ -121,7 +121,10 @@ def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: floa
         part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
         part["official"] = is_official
         parts.append(part.reset_index(names="pair"))
-    table = pd.concat(parts, ignore_index=True).sort_values("clemscore", ascending=False, na_position="last")
+    # stable: at equal clemscore the official rows keep the better rank
+    table = pd.concat(parts, ignore_index=True).sort_values(
+        "clemscore", ascending=False, na_position="last", kind="stable"
+    )
     table.insert(0, "rank", range(1, len(table) + 1))
     table = table.reset_index(drop=True)
 
