@@ -203,9 +203,16 @@ def score_command(
 def eval_command(
     results: Path = RESULTS_OPTION,
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    compare: str | None = typer.Option(
+        None, "--compare", help="Also place the models on an official leaderboard, e.g. official:v1.6."
+    ),
 ) -> None:
     """Write raw.csv, results.csv (clembench's columns) and results_ci.csv; print the score table."""
+    from parlour.data import official_path
     from parlour.scoring.evaluate import evaluate, format_number
+
+    if compare:
+        official_path(compare)  # a wrong table name fails before any work
 
     evaluation = evaluate(results, n_boot=n_boot)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
@@ -251,6 +258,11 @@ def eval_command(
             f"(failed or unscored), e.g. {evaluation.unscored[0]}",
             highlight=False,
         )
+    if compare:
+        from parlour.analysis.commands import print_placement
+        from parlour.analysis.placement import place_results
+
+        print_placement(place_results([results], comparison=compare))
 
 
 @app.command("generate")

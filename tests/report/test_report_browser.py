@@ -131,3 +131,29 @@ def test_official_tables_report(driver, tmp_path: Path) -> None:  # noqa: ANN001
     assert driver.find_element(By.CSS_SELECTOR, "#profiles img").get_attribute("naturalWidth") != "0"
     driver.get((tmp_path / "transcripts.html").as_uri())
     assert _errors(driver) == []
+
+
+def test_official_leaderboard_with_your_rows(driver, site: Path) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    driver.get((site / "index.html").as_uri())
+    driver.find_element(By.LINK_TEXT, "Official leaderboard").click()
+    assert driver.current_url.endswith("/official.html")
+    rows = driver.find_elements(By.CSS_SELECTOR, "#official-board tbody tr")
+    official = driver.find_elements(By.CSS_SELECTOR, "#official-board tbody tr.official")
+    yours = driver.find_elements(By.CSS_SELECTOR, "#official-board tbody tr.yours")
+    assert len(official) == 61 and len(yours) == 5 and len(rows) == 66
+    assert {r.find_element(By.CSS_SELECTOR, "td.source").text for r in official} == {"official v1.6"}
+    assert "evil-model" in {r.find_elements(By.TAG_NAME, "td")[1].text for r in yours}
+    scores = [float(r.find_elements(By.TAG_NAME, "td")[3].text) for r in rows]
+    assert scores == sorted(scores, reverse=True)
+    driver.find_element(By.XPATH, "//table[@id='official-board']//th[text()='clemscore']").click()
+    rows = driver.find_elements(By.CSS_SELECTOR, "#official-board tbody tr")
+    assert [float(r.find_elements(By.TAG_NAME, "td")[3].text) for r in rows] == sorted(scores)
+    figure = driver.find_element(By.CSS_SELECTOR, "#placement-figure img")
+    assert int(figure.get_attribute("naturalWidth")) > 300
+    placed = driver.find_elements(By.CSS_SELECTOR, "#placement tbody tr")
+    assert len(placed) == 5
+    assert all(r.find_elements(By.TAG_NAME, "td")[6].text.startswith("[") for r in placed
+               if r.find_elements(By.TAG_NAME, "td")[2].text)  # fmt: skip
+    assert _errors(driver) == []

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from parlour.analysis import figures, loading
 from parlour.analysis.characteristics import Joined, model_key
+from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.groups import (
     DEFAULT_EDGES,
     brackets,
@@ -27,12 +28,14 @@ from parlour.analysis.groups import (
     variants,
 )
 from parlour.analysis.loading import Scores
+from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
 from parlour.analysis.regression import regression
 from parlour.errors import ParlourError
 from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
 
 analyze_app = typer.Typer(
-    help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare."
+    help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare, "
+    "placement, divergence."
 )
 console = Console()
 notes = Console(stderr=True)
@@ -341,3 +344,85 @@ def compare_cmd(
     table = paired_bootstrap(scores.raw, a, b, n_boot=n_boot, seed=seed)
     print_frame(table, f"{model_key(a)} minus {model_key(b)} on {int(table['n_shared'].iloc[0])} shared episodes")
     _write(table, json_path, csv_path)
+
+
+def print_placement(placement: Placement, board: bool = False) -> None:
+    """Print where the user's models sit on the official leaderboard (and the whole table with `board`)."""
+    console.print(placement.summary_line(), highlight=False)
+    if board:
+        source = placement.table["official"].map({True: "official", False: "yours"})
+        print_frame(placement.table.assign(official=source), f"{placement.comparison} with your models")
+    columns = ["rank", "pair", "params_b", "clemscore", "predicted", "residual", "position", "pi_low", "pi_high"]
+    print_frame(
+        placement.yours,
+        f"your models on {placement.comparison} (rank among {len(placement.table)}; residual = actual - predicted; "
+        f"position against the {placement.level:.0%} prediction interval)",
+        columns,
+    )
+    unsized = placement.yours.loc[placement.yours["params_b"].isna(), "pair"]
+    if len(unsized):
+        notes.print(f"[dim]no parameter count, not placed on the fit: {', '.join(map(model_key, unsized))}[/dim]")
+    small = placement.yours.loc[placement.yours["extrapolated"], "pair"]
+    if len(small):
+        names = ", ".join(map(model_key, small))
+        notes.print(
+            f"[dim]outside the official models' sizes (prediction extrapolated): {names}[/dim]", highlight=False
+        )
+    if placement.already_official:
+        notes.print(f"[dim]already official rows, not repeated: {len(placement.already_official)}[/dim]")
+
+
+@analyze_app.command("placement")
+@_fails_cleanly
+def placement_cmd(
+    results: list[Path] = ResultsOpt,
+    models: list[Path] = ModelsOpt,
+    compare: str = typer.Option(DEFAULT_COMPARISON, "--compare", help="official table to place your models in"),
+    board: bool = typer.Option(False, "--board", help="also print the whole combined leaderboard"),
+    json_path: Path | None = JsonOpt,
+    csv_path: Path | None = CsvOpt,
+    figure: Path | None = FigureOpt,
+) -> None:
+    """Your models on the official leaderboard: rank, and clemscore against what their size predicts."""
+    _, joined = load_joined(results, models)
+    placement = place(joined.frame, compare)
+    print_placement(placement, board)
+    payload = {
+        "fit": placement.fit.to_dict(),
+        "yours": json.loads(placement.yours.to_json(orient="records")),
+        "table": json.loads(placement.table.to_json(orient="records")),
+    }
+    _write(placement.table, json_path, csv_path, extra=payload)
+    if figure:
+        figures.placement_figure(placement, figure)
+
+
+@analyze_app.command("divergence")
+@_fails_cleanly
+def divergence_cmd(
+    results: list[Path] = ResultsOpt,
+    models: list[Path] = ModelsOpt,
+    group: str = GroupOpt,
+    per_game: bool = typer.Option(False, "--per-game", help="one row per game as well"),
+    json_path: Path | None = JsonOpt,
+    csv_path: Path | None = CsvOpt,
+    figure: Path | None = FigureOpt,
+) -> None:
+    """Specs sharing weights (backends, quantizations) on the same instances: where do their transcripts differ?"""
+    scores, joined = load_joined(results, models)
+    episodes = divergence_episodes(joined.frame, scores.roots, group)
+    summary = summarise(episodes)
+    print_frame(
+        summary,
+        "same weights, same instances: % with identical first reply / transcript, first differing turn (median, "
+        "0 = first), mean score difference b - a on the diverged episodes",
+    )
+    if per_game:
+        print_frame(summarise(episodes, per_game=True), "per game")
+    payload = {
+        "summary": json.loads(summary.to_json(orient="records")),
+        "episodes": json.loads(episodes.to_json(orient="records")),
+    }
+    _write(summary, json_path, csv_path, extra=payload)
+    if figure:
+        figures.divergence_figure(summary, figure)

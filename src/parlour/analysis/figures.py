@@ -14,10 +14,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from parlour.analysis.characteristics import model_key
+from parlour.analysis.placement import Placement
 from parlour.analysis.regression import RegressionResult
 
 PLAYED_COLOR = "#3b75af"  # blue, left bar: % played
 QUALITY_COLOR = "#c0713a"  # brown/orange, right bar: quality
+YOURS_COLOR = "#c0392b"  # red: the user's models among the official ones
 GAME_SHORT = {
     "imagegame": "image",
     "privateshared": "priv/sh",
@@ -84,6 +86,65 @@ def regression_figure(result: RegressionResult, path: Path, label_points: bool =
         fontsize=9,
     )
     ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def placement_figure(placement: Placement, path: Path, label_official: bool = False) -> list[Path]:
+    """The official models' clemscore against parameters (log axis), the fit with its confidence band, and
+    the user's models in red, each with a dotted line to what its size predicts (the residual)."""
+    table = placement.table.dropna(subset=["params_b", "clemscore"])
+    table = table[table["params_b"] > 0]
+    official, yours = table[table["official"]], table[~table["official"]]
+    fig = Figure(figsize=(7.5, 4.8))
+    ax = fig.subplots()
+    ax.scatter(official["params_b"], official["clemscore"], s=16, color=PLAYED_COLOR, zorder=3, label="official")
+    ln_sizes = np.log(table["params_b"].to_numpy())
+    grid = np.linspace(ln_sizes.min() - 0.2, ln_sizes.max() + 0.2, 120)
+    band = placement.fit.fit.get_prediction(pd.DataFrame({"const": 1.0, "ln_params": grid}))  # type: ignore[attr-defined]
+    band = band.summary_frame(alpha=1 - placement.level)
+    ax.plot(np.exp(grid), band["mean"], color="black", lw=1.2, label="fit on the official models")
+    ax.fill_between(np.exp(grid), band["mean_ci_lower"], band["mean_ci_upper"], color="grey", alpha=0.25, lw=0)
+    for row in yours.itertuples():
+        ax.plot([row.params_b, row.params_b], [row.predicted, row.clemscore], color=YOURS_COLOR, lw=0.8, ls=":")
+    ax.scatter(yours["params_b"], yours["clemscore"], s=36, marker="D", color=YOURS_COLOR, zorder=4, label="yours")
+    labelled = pd.concat([official, yours]) if label_official else yours
+    stacked: dict[tuple[float, float], int] = {}  # models at the same point get their labels one above another
+    for row in labelled.itertuples():
+        k = stacked[(row.params_b, row.clemscore)] = stacked.get((row.params_b, row.clemscore), -1) + 1
+        ax.annotate(model_key(row.pair), (row.params_b, row.clemscore), fontsize=7, xytext=(4, 2 + 9 * k),
+                    textcoords="offset points", color=YOURS_COLOR if not row.official else "black")  # fmt: skip
+    ax.set_xscale("log")
+    ax.set_xlabel("parameters (billions, log scale)")
+    ax.set_ylabel("clemscore")
+    fit = placement.fit
+    ax.set_title(
+        f"clemscore ~ ln(params) on {placement.comparison}: n={fit.n}, R²={fit.r2:.3f}; "
+        f"band: {placement.level:.0%} CI of the line",
+        fontsize=9,
+    )
+    ax.legend(fontsize=7, loc="upper left")
+    ax.grid(alpha=0.3)
+    return save(fig, path)
+
+
+def divergence_figure(summary: pd.DataFrame, path: Path) -> list[Path]:
+    """Per pair of specs sharing weights: % of episodes with an identical first reply and an identical transcript."""
+    labels = [f"{model_key(a)}\nvs {model_key(b)}" for a, b in zip(summary["model_a"], summary["model_b"], strict=True)]
+    fig = Figure(figsize=(max(5.0, 1.3 * len(summary) + 2), 3.8))
+    ax = fig.subplots()
+    x = np.arange(len(summary))
+    ax.bar(x - 0.2, summary["first_reply_identical"], 0.4, color=PLAYED_COLOR, label="first reply identical")
+    ax.bar(x + 0.2, summary["identical"], 0.4, color=QUALITY_COLOR, label="whole transcript identical")
+    for i, row in enumerate(summary.itertuples()):
+        diff = "" if pd.isna(row.score_diff_diverged) else f"Δscore {row.score_diff_diverged:+.1f}"
+        ax.annotate(f"n={row.episodes}\n{diff}", (i, 102), ha="center", va="bottom", fontsize=6)
+    ax.set_xticks(x, labels, fontsize=6, rotation=30, ha="right")
+    ax.set_xlim(-0.8, len(summary) - 0.2)  # one comparison keeps narrow bars too
+    ax.set_ylim(0, 125)
+    ax.set_ylabel("% of shared episodes")
+    ax.set_title("same weights, other serving: do the transcripts agree?", fontsize=9)
+    ax.legend(fontsize=7, loc="upper right", ncols=2)
+    ax.grid(axis="y", alpha=0.3)
     return save(fig, path)
 
 

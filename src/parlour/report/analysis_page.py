@@ -1,4 +1,5 @@
-"""The report's analysis page: profiles, score vs size, brackets, dynamics, families, backends, quantization.
+"""The report's analysis page: profiles, score vs size, brackets, dynamics, families, backends, quantization,
+and where the transcripts of specs sharing weights diverge.
 
 Each section runs where the characteristics allow it; one that cannot (no sizes, no families, ...) is
 left out and named in the summary, so the rest of the report is still written.
@@ -14,6 +15,7 @@ import pandas as pd
 
 from parlour.analysis import figures
 from parlour.analysis.characteristics import Joined, model_key
+from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.groups import brackets, dynamics, families, profile, variant_tests, variants
 from parlour.analysis.loading import Scores
 from parlour.analysis.regression import regression
@@ -22,7 +24,7 @@ from parlour.report.render import Writer, table_payload
 from parlour.scoring.bootstrap import bootstrap_ci
 
 PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has its own chart
-CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization"}
+CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization", "divergence"}
 
 
 def write_analysis_page(
@@ -173,6 +175,28 @@ def write_analysis_page(
             "notes": "",
         }
 
+    def divergence_section() -> dict | None:
+        if not scores.roots:
+            return None  # tables only: no transcripts to compare
+        episodes = divergence_episodes(frame, scores.roots)
+        if episodes.empty:
+            return None
+        summary = summarise(episodes)
+        written.extend(figures.divergence_figure(summary, fig("divergence")))
+        files = writer.table(summary, "divergence")
+        writer.table(episodes, "divergence_episodes")
+        shown = summary.drop(columns=["group"])
+        return {
+            "id": "divergence",
+            "title": "Same weights, same instances: where the text differs",
+            "figures": ["figures/divergence.png"],
+            "tables": [table_payload(shown, files)],
+            "text": "For specs that share weights (other backends, quantization levels), the transcripts of the "
+            "episodes both played: % whose first reply is identical, % identical throughout, the median turn at "
+            "which they first differ (0 = first), and the mean score difference (b − a) on the diverged ones.",
+            "notes": "Per-episode rows: tables/divergence_episodes.csv.",
+        }
+
     attempt("profiles", overview)
     attempt("regression", regression_section)
     attempt("brackets", brackets_section)
@@ -180,6 +204,7 @@ def write_analysis_page(
     attempt("families", families_section)
     attempt("backends", lambda: variants_section("backend"))
     attempt("quantization", lambda: variants_section("quantization"))
+    attempt("divergence", divergence_section)
     hint = not any(section["id"] in CHARACTERISTIC_SECTIONS for section in sections)
     writer.page("analysis.html.j2", "analysis.html", title="Analysis", sections=sections, hint=hint)
     return written

@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from parlour.analysis.placement import DEFAULT_COMPARISON
 from parlour.errors import ParlourError
 from parlour.report.site import build_site
 
@@ -24,10 +25,21 @@ def report(
     n_boot: int = typer.Option(1000, "--n-boot", help="bootstrap resamples for the confidence intervals"),
     seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
     transcripts: bool = typer.Option(True, "--transcripts/--no-transcripts", help="render the episodes"),
+    compare: str = typer.Option(
+        DEFAULT_COMPARISON, "--compare", help="official table to place your models in ('none': leave it out)"
+    ),
 ) -> None:
     """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
     try:
-        summary = build_site(results, out, models, n_boot=n_boot, seed=seed, transcripts=transcripts)
+        summary = build_site(
+            results,
+            out,
+            models,
+            n_boot=n_boot,
+            seed=seed,
+            transcripts=transcripts,
+            compare=None if compare.lower() == "none" else compare,
+        )
     except ParlourError as exc:
         console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
         raise typer.Exit(1) from exc

@@ -11,7 +11,7 @@ import pandas as pd
 import parlour
 from parlour.analysis.characteristics import model_key
 from parlour.report.tables import to_markdown
-from parlour.report.transcripts import safe_name
+from parlour.report.transcripts import slug
 
 
 def environment() -> jinja2.Environment:
@@ -76,7 +76,7 @@ class Writer:
     def __init__(self, out: Path, sources: list[str]) -> None:
         self.out = out
         self.env = environment()
-        self.common = {"version": parlour.__version__, "sources": sources, "bare": False}
+        self.common = {"version": parlour.__version__, "sources": sources, "bare": False, "official_page": False}
         self.tables: list[Path] = []
 
     def page(self, template: str, rel: str, **context: object) -> Path:
@@ -110,4 +110,4 @@ def display_name(pair: str) -> str:
 
 def model_href(pair: str) -> str:
     """A model page's path inside the site."""
-    return f"models/{safe_name(pair)}.html"
+    return f"models/{slug(pair)}.html"

@@ -21,7 +21,11 @@ from parlour.analysis import figures
 from parlour.analysis.characteristics import COLUMNS as CHAR_COLUMNS
 from parlour.analysis.groups import profile
 from parlour.analysis.loading import Scores, load_joined
+from parlour.analysis.placement import DEFAULT_COMPARISON
+from parlour.data import official_path
+from parlour.errors import ParlourError
 from parlour.report.analysis_page import write_analysis_page
+from parlour.report.placement_page import write_placement_page
 from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
 from parlour.scoring.bootstrap import bootstrap_ci
@@ -48,9 +52,12 @@ def build_site(
     seed: int = 0,
     transcripts: bool = True,
     svg: bool = True,
+    compare: str | None = DEFAULT_COMPARISON,
 ) -> SiteSummary:
     """Write the report for the given results (folders or tables) into `out` (figures as PNG, and SVG
-    unless `svg=False`)."""
+    unless `svg=False`), with the models placed on the official table `compare` unless it is None."""
+    if compare:
+        official_path(compare)  # an unknown table is the user's error, not a section to leave out
     scores, joined = load_joined(results, models)
     frame = joined.frame
     out.mkdir(parents=True, exist_ok=True)
@@ -71,6 +78,11 @@ def build_site(
             episodes += find_episodes(root, wanted)
     counts = pd.Series([e.pair for e in episodes], dtype=object).value_counts().to_dict()
 
+    if compare:
+        try:
+            summary.figures += write_placement_page(writer, frame, compare, svg)
+        except (ParlourError, ValueError) as exc:  # the rest of the report does not need it
+            summary.skipped.append(f"official leaderboard: {exc}")
     _leaderboard(writer, scores, ci, cis is not None, n_boot)
     _model_pages(writer, scores, frame, ci, counts)
     summary.figures += write_analysis_page(writer, scores, joined, summary.skipped, n_boot, seed, svg)

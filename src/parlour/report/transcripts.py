@@ -7,6 +7,7 @@ own bookkeeping (middle). Nothing here produces HTML; the templates escape every
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ class EpisodeRef:
     @property
     def slug(self) -> str:
         """Relative path of the episode's page inside the site."""
-        parts = [safe_name(p) for p in (self.pair, self.game, self.experiment, self.episode)]
+        parts = [slug(p) for p in (self.pair, self.game, self.experiment, self.episode)]
         return "/".join(parts) + ".html"
 
     @property
@@ -67,8 +68,17 @@ class Episode:
 
 
 def safe_name(name: str) -> str:
-    """A file-system and URL safe version of a directory name."""
+    """A file-system and URL safe version of a directory name (not unique: `m x` and `m_x` both give `m_x`)."""
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
+
+
+def slug(name: str) -> str:
+    """A unique file-system and URL safe name: a safe name as it is, any other name made safe plus `~` and a
+    short hash of the original. No safe name contains `~`, so the two kinds never collide."""
+    safe = safe_name(name)
+    if safe == name:
+        return name
+    return f"{safe}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _read_json(path: Path) -> object | None:

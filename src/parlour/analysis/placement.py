@@ -1,0 +1,145 @@
+"""Your models on the official leaderboard: one table with the official rows, and where each of your
+models sits against what its size predicts (the paper's clemscore ~ ln(parameters) over the official models).
+
+The fit uses the official models only, so your rows are placed against it without moving it. Parameter
+counts of the official models come from the shipped characteristics: the authors' table
+(`official:characteristics`) first, parlour's `characteristics.yaml` for the models it lacks. Your models'
+come from your characteristics files, run.json and the model registry, else from the same shipped tables.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from parlour.analysis.characteristics import join, load_characteristics, model_key
+from parlour.analysis.loading import load_joined, load_source
+from parlour.analysis.matrix import overall
+from parlour.analysis.regression import RegressionResult, regression
+from parlour.data import PREFIX, official_path
+from parlour.errors import ResultsError
+
+DEFAULT_COMPARISON = "official:v1.6"
+SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
+
+
+def shipped_characteristics() -> pd.DataFrame:
+    """The characteristics shipped with parlour: the authors' table, then characteristics.yaml for the rest."""
+    curated = Path(str(resources.files("parlour.models") / "characteristics.yaml"))
+    return load_characteristics([official_path("characteristics"), curated])
+
+
+def official_frame(comparison: str = DEFAULT_COMPARISON) -> pd.DataFrame:
+    """The official table `official:NAME` (or just NAME) joined with the shipped characteristics."""
+    return join(load_source(official_path(comparison)).table, shipped_characteristics()).frame
+
+
+@dataclass
+class Placement:
+    """The official fit, the combined leaderboard and, per model of yours, predicted vs actual clemscore."""
+
+    comparison: str
+    fit: RegressionResult  # clemscore ~ ln(params_b) over the official models with a parameter count
+    table: pd.DataFrame  # rank, pair, official, clemscore, played, quality, params_b, predicted, residual
+    yours: pd.DataFrame  # pair, params_b, clemscore, predicted, band/interval bounds, residual, position
+    level: float = 0.95
+    already_official: list[str] = field(default_factory=list)  # rows of yours that are official rows
+
+    def summary_line(self) -> str:
+        """How the fit over the official models reads, in the paper's terms."""
+        return f"{self.comparison}: {self.fit.summary_line()}"
+
+
+def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> pd.DataFrame:
+    """The fit's clemscore for these sizes: predicted (the line), band_low/high (its confidence band) and
+    pi_low/high (the prediction interval of a single model of that size). NaN where the size is unknown."""
+    if fit.predictors != ["ln_params"]:
+        raise ResultsError("placement needs a fit on ln(params) alone")
+    known = params_b[pd.to_numeric(params_b, errors="coerce") > 0].astype(float)
+    out = pd.DataFrame(
+        np.nan, index=params_b.index, columns=["predicted", "band_low", "band_high", "pi_low", "pi_high"]
+    )
+    if known.empty:
+        return out
+    exog = pd.DataFrame({"const": 1.0, "ln_params": np.log(known.to_numpy())})
+    frame = fit.fit.get_prediction(exog).summary_frame(alpha=1 - level)  # type: ignore[attr-defined]
+    values = frame[["mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper"]].to_numpy()
+    out.loc[known.index, list(out.columns)] = values
+    return out
+
+
+def _position(actual: float, low: float, high: float) -> str:
+    if math.isnan(actual) or math.isnan(low):
+        return ""
+    if actual > high:
+        return "above"
+    if actual < low:
+        return "below"
+    return "within"
+
+
+def _with_shipped_sizes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fill missing parameter counts of your models from the shipped characteristics."""
+    frame = frame.copy()
+    if "params_b" not in frame:
+        frame["params_b"] = np.nan
+    shipped = join(frame[[]], shipped_characteristics()).frame["params_b"]
+    frame["params_b"] = pd.to_numeric(frame["params_b"], errors="coerce").fillna(shipped)
+    return frame
+
+
+def _official_twins(yours: pd.DataFrame, official: pd.DataFrame) -> list[str]:
+    """Your rows that are an official row (same model key and clemscore), e.g. an official table given as input."""
+    scores = {model_key(p): s for p, s in overall(official)["clemscore"].items()}
+    mine = overall(yours)["clemscore"]
+    return [p for p, s in mine.items() if model_key(p) in scores and abs(scores[model_key(p)] - s) < SAME_SCORE]
+
+
+def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: float = 0.95) -> Placement:
+    """Place the models of a joined score/characteristics frame among the official table `comparison`."""
+    comparison = PREFIX + comparison.removeprefix(PREFIX)
+    official = official_frame(comparison)
+    fit = regression(official, sample="available", level=level)
+    yours = _with_shipped_sizes(yours)
+    twins = _official_twins(yours, official)
+    yours = yours.drop(index=twins)
+
+    parts = []
+    for frame, is_official in ((official, True), (yours, False)):
+        part = overall(frame)
+        # played 0 % gives no quality and so no clemscore; on a leaderboard, played x quality is 0
+        part.loc[part["clemscore"].isna() & (part["played"] == 0), "clemscore"] = 0.0
+        part["params_b"] = pd.to_numeric(frame["params_b"], errors="coerce") if "params_b" in frame else np.nan
+        part = part.join(predict(fit, part["params_b"], level))
+        part["residual"] = part["clemscore"] - part["predicted"]
+        part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
+        part["official"] = is_official
+        parts.append(part.reset_index(names="pair"))
+    # stable: at equal clemscore the official rows keep the better rank
+    table = pd.concat(parts, ignore_index=True).sort_values(
+        "clemscore", ascending=False, na_position="last", kind="stable"
+    )
+    table.insert(0, "rank", range(1, len(table) + 1))
+    table = table.reset_index(drop=True)
+
+    low, high = fit.data["params_b"].min(), fit.data["params_b"].max()
+    mine = table[~table["official"]].drop(columns=["official"]).copy()
+    mine["extrapolated"] = (mine["params_b"] < low) | (mine["params_b"] > high)
+    columns = ["rank", "pair", "params_b", "clemscore", "predicted", "residual", "position"]
+    columns += ["band_low", "band_high", "pi_low", "pi_high", "extrapolated", "played", "quality"]
+    shown = ["rank", "pair", "official", "clemscore", "played", "quality", "params_b", "predicted", "residual"]
+    return Placement(comparison, fit, table[shown], mine[columns].reset_index(drop=True), level, twins)
+
+
+def place_results(
+    results: Sequence[Path], models: Sequence[Path] = (), comparison: str = DEFAULT_COMPARISON, level: float = 0.95
+) -> Placement:
+    """Load your results (folders or tables) and characteristics, and place them among `comparison`."""
+    _, joined = load_joined(list(results), list(models))
+    return place(joined.frame, comparison, level)
