@@ -19,7 +19,9 @@ import pandas as pd
 
 from parlour.analysis import groups
 from parlour.analysis.characteristics import Joined
+from parlour.analysis.divergence import divergence as _divergence
 from parlour.analysis.loading import Scores, load_joined
+from parlour.analysis.placement import place
 from parlour.analysis.regression import RegressionResult
 from parlour.analysis.regression import regression as _regression
 
@@ -63,3 +65,15 @@ def backends(results: Sources, characteristics: Sources = (), reference: str | N
 def quantization(results: Sources, characteristics: Sources = (), reference: str | None = None) -> pd.DataFrame:
     """The same weights at different quantization levels, differences against the unquantised row."""
     return groups.variants(scores(results, characteristics), "quantization", reference=reference)[0]
+
+
+def divergence(results: Sources, characteristics: Sources = (), per_game: bool = False) -> pd.DataFrame:
+    """Specs sharing weights on the same instances: % identical first replies and transcripts, the first
+    differing turn, and the score difference on the episodes that diverged."""
+    loaded, joined = load(results, characteristics)
+    return _divergence(joined.frame, loaded.roots, per_game=per_game)
+
+
+def placement(results: Sources, characteristics: Sources = (), compare: str = "official:v1.6") -> pd.DataFrame:
+    """Your models among the official leaderboard: rank, predicted clemscore for their size, residual."""
+    return place(scores(results, characteristics), compare).yours

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.logging import RichHandler
 from rich.table import Table
 
+from parlour.cli_errors import INPUT_ERROR, INTERRUPTED, INTERRUPTED_CODE, fail, print_error
 from parlour.cli_progress import EpisodeProgress
 from parlour.errors import ParlourError
 from parlour.redact import redact
@@ -28,11 +29,6 @@ console = Console()
 err_console = Console(stderr=True)
 
 RESULTS_OPTION = typer.Option(Path("results"), "-r", "--results", help="Results folder (clembench layout).")
-
-
-def fail(message: str, code: int = 2) -> None:
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
 
 
 @app.command("games")
@@ -308,9 +304,6 @@ def _register_package_commands() -> None:
 _register_package_commands()
 
 
-INTERRUPTED = "interrupted: finished episodes are kept; rerun the same command to resume"
-
-
 def main() -> None:
     """Entry point and the one error handler. Exit codes: 0 ok, 1 some episodes (or files) failed,
     2 a usage or input error (one line naming the file, model or field), 130 interrupted."""
@@ -320,15 +313,12 @@ def main() -> None:
     try:
         # without standalone mode click returns an Exit's code instead of exiting
         code = app(standalone_mode=False)
-        if code == 130:  # typer turns Ctrl-C into an exit code of 130
+        if code == INTERRUPTED_CODE:  # typer turns Ctrl-C into an exit code of 130
             err_console.print(INTERRUPTED, highlight=False)
         sys.exit(code if isinstance(code, int) else 0)
-    except ParlourError as exc:
-        err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False)
-        sys.exit(2)
-    except OSError as exc:  # a file or folder we could not read or write: its name is in the message
-        err_console.print(f"[bold red]error:[/] {redact(str(exc))}", highlight=False)
-        sys.exit(2)
+    except (ParlourError, OSError) as exc:  # OSError: a file we could not read or write, named in the message
+        print_error(str(exc))
+        sys.exit(INPUT_ERROR)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except click.ClickException as exc:  # usage errors: click's own message
@@ -336,4 +326,4 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         err_console.print(INTERRUPTED, highlight=False)
-        sys.exit(130)
+        sys.exit(INTERRUPTED_CODE)

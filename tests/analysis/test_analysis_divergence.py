@@ -112,7 +112,7 @@ def test_divergence_cli(tmp_path: Path) -> None:
     alone = tmp_path / "alone"
     _write(alone, A, 0, [_turn("CLUE: a", "GUESS: b")], None)
     res = CliRunner().invoke(analyze_app, ["divergence", "-r", str(alone)])
-    assert res.exit_code == 1 and "error:" in res.output
+    assert res.exit_code == 2 and "error:" in res.output
 
 
 def test_divergence_of_real_runs(tmp_path: Path) -> None:

@@ -78,10 +78,10 @@ def test_regression_errors_are_one_line(tmp_path: Path) -> None:
     sizeless = tmp_path / "names_only.csv"
     sizeless.write_text("model\ngpt-4-0613\n")  # given characteristics replace the shipped ones
     res = CliRunner().invoke(analyze_app, ["regression", "--results", str(LATER68), "-c", str(sizeless)])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "params_b" in res.output
     res = CliRunner().invoke(analyze_app, ["regression", "-r", str(LATER68), "-c", str(CHARS), "--target", "chess"])
-    assert res.exit_code == 1 and "unknown target 'chess'" in res.output
+    assert res.exit_code == 2 and "unknown target 'chess'" in res.output
 
 
 def test_regression_on_a_game_target() -> None:

@@ -146,4 +146,4 @@ def test_compare_cli_pairs_two_models(tmp_path: Path) -> None:
     overall = table[(table.game == "all") & (table.metric == "% Played")].iloc[0]
     assert overall.value_a < overall.value_b and overall.p < 0.01
     res = CliRunner().invoke(analyze_app, ["compare", "a", "b", "-r", "official:v1.6"])
-    assert res.exit_code == 1 and "needs episode scores" in res.output
+    assert res.exit_code == 2 and "needs episode scores" in res.output

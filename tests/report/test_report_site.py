@@ -104,7 +104,7 @@ def test_report_on_official_tables(tmp_path: Path) -> None:
 
 def test_report_errors_are_one_line(tmp_path: Path) -> None:
     res = CliRunner().invoke(_app(), ["report", "-r", str(tmp_path / "nothing"), "-o", str(tmp_path / "out")])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "no such results file or folder" in res.output
 
 

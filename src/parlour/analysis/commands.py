@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import typer
@@ -30,6 +27,7 @@ from parlour.analysis.groups import (
 from parlour.analysis.loading import Scores
 from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
 from parlour.analysis.regression import regression
+from parlour.cli_errors import one_line_errors
 from parlour.errors import ParlourError
 from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
 
@@ -51,20 +49,6 @@ CharacteristicsOpt = typer.Option(
 JsonOpt = typer.Option(None, "--json", help="also write the result as JSON to this file")
 CsvOpt = typer.Option(None, "--csv", help="also write the table as CSV to this file")
 FigureOpt = typer.Option(None, "--figure", help="draw the figure (suffix picks the format; none: .png and .svg)")
-
-
-def _fails_cleanly(func: Callable[..., None]) -> Callable[..., None]:
-    """Show a ParlourError as one red line and exit 1, instead of a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> None:
-        try:
-            func(*args, **kwargs)
-        except ParlourError as exc:
-            notes.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-            raise typer.Exit(1) from exc
-
-    return wrapper
 
 
 def load_joined(results: list[Path], characteristics: list[Path], quiet: bool = False) -> tuple[Scores, Joined]:
@@ -136,7 +120,7 @@ def _clean(obj: object) -> object:
 
 
 @analyze_app.command("regression")
-@_fails_cleanly
+@one_line_errors
 def regression_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -175,7 +159,7 @@ def _edges(text: str | None) -> tuple[float, ...]:
 
 
 @analyze_app.command("brackets")
-@_fails_cleanly
+@one_line_errors
 def brackets_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -195,7 +179,7 @@ def brackets_cmd(
 
 
 @analyze_app.command("families")
-@_fails_cleanly
+@one_line_errors
 def families_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -251,7 +235,7 @@ SeedOpt = typer.Option(0, "--seed")
 
 
 @analyze_app.command("backends")
-@_fails_cleanly
+@one_line_errors
 def backends_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -268,7 +252,7 @@ def backends_cmd(
 
 
 @analyze_app.command("quantization")
-@_fails_cleanly
+@one_line_errors
 def quantization_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -285,7 +269,7 @@ def quantization_cmd(
 
 
 @analyze_app.command("profile")
-@_fails_cleanly
+@one_line_errors
 def profile_cmd(
     results: list[Path] = ResultsOpt,
     characteristics: list[Path] = CharacteristicsOpt,
@@ -324,7 +308,7 @@ def _with_ci(table: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
 
 
 @analyze_app.command("compare")
-@_fails_cleanly
+@one_line_errors
 def compare_cmd(
     model_a: str = typer.Argument(..., help="first model (pair directory or model name)"),
     model_b: str = typer.Argument(..., help="second model"),
@@ -373,10 +357,10 @@ def print_placement(placement: Placement, board: bool = False) -> None:
 
 
 @analyze_app.command("placement")
-@_fails_cleanly
+@one_line_errors
 def placement_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     compare: str = typer.Option(DEFAULT_COMPARISON, "--compare", help="official table to place your models in"),
     board: bool = typer.Option(False, "--board", help="also print the whole combined leaderboard"),
     json_path: Path | None = JsonOpt,
@@ -384,7 +368,7 @@ def placement_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Your models on the official leaderboard: rank, and clemscore against what their size predicts."""
-    _, joined = load_joined(results, models)
+    _, joined = load_joined(results, characteristics)
     placement = place(joined.frame, compare)
     print_placement(placement, board)
     payload = {
@@ -398,10 +382,10 @@ def placement_cmd(
 
 
 @analyze_app.command("divergence")
-@_fails_cleanly
+@one_line_errors
 def divergence_cmd(
     results: list[Path] = ResultsOpt,
-    models: list[Path] = ModelsOpt,
+    characteristics: list[Path] = CharacteristicsOpt,
     group: str = GroupOpt,
     per_game: bool = typer.Option(False, "--per-game", help="one row per game as well"),
     json_path: Path | None = JsonOpt,
@@ -409,7 +393,7 @@ def divergence_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Specs sharing weights (backends, quantizations) on the same instances: where do their transcripts differ?"""
-    scores, joined = load_joined(results, models)
+    scores, joined = load_joined(results, characteristics)
     episodes = divergence_episodes(joined.frame, scores.roots, group)
     summary = summarise(episodes)
     print_frame(

@@ -11,14 +11,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from parlour.cli_errors import fail
 from parlour.errors import ParlourError
 
 console = Console(highlight=False, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> None:
-    Console(stderr=True, highlight=False).print(f"[bold red]error:[/] {escape(message)}")
-    raise typer.Exit(code)
 
 
 def append_registry_entry(registry: Path, entry: dict) -> None:
@@ -70,7 +66,7 @@ def quantize_command(
             append_registry_entry(registry, entry)
             console.print(f"registered {register} in {registry}")
     except ParlourError as exc:
-        _fail(str(exc))
+        fail(str(exc))
 
 
 def _print_model_diagnosis(diagnosis) -> None:  # noqa: ANN001 - doctor.ModelDiagnosis
@@ -129,7 +125,7 @@ def doctor_command(
     from parlour.models.registry import lookup
 
     if not model and results is None:
-        _fail("give -m MODEL and/or -r RESULTS")
+        fail("give -m MODEL and/or -r RESULTS")
     try:
         for name in model or []:
             spec = lookup(name).with_generation(max_tokens=max_tokens)
@@ -145,4 +141,4 @@ def doctor_command(
         if results is not None:
             _print_results_diagnosis(results, diagnose_results(results))
     except ParlourError as exc:
-        _fail(str(exc))
+        fail(str(exc))

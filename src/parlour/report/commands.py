@@ -8,12 +8,13 @@ import typer
 from rich.console import Console
 
 from parlour.analysis.placement import DEFAULT_COMPARISON
-from parlour.errors import ParlourError
+from parlour.cli_errors import one_line_errors
 from parlour.report.site import build_site
 
 console = Console(stderr=True)
 
 
+@one_line_errors
 def report(
     results: list[Path] = typer.Option(
         ..., "-r", "--results", help="results folder, raw.csv, results.csv or score summary (repeatable)"
@@ -30,19 +31,15 @@ def report(
     ),
 ) -> None:
     """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
-    try:
-        summary = build_site(
-            results,
-            out,
-            models,
-            n_boot=n_boot,
-            seed=seed,
-            transcripts=transcripts,
-            compare=None if compare.lower() == "none" else compare,
-        )
-    except ParlourError as exc:
-        console.print(f"[red]error:[/red] {exc}", highlight=False, soft_wrap=True)
-        raise typer.Exit(1) from exc
+    summary = build_site(
+        results,
+        out,
+        models,
+        n_boot=n_boot,
+        seed=seed,
+        transcripts=transcripts,
+        compare=None if compare.lower() == "none" else compare,
+    )
     for note in summary.skipped:
         console.print(f"[dim]left out {note}[/dim]", highlight=False)
     console.print(

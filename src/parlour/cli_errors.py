@@ -1,0 +1,47 @@
+"""The one way parlour's commands fail: a red `error:` line (secrets redacted) and an exit code.
+
+Exit codes, for every command: 0 ok; 1 some episodes or files failed (the rest is written); 2 a usage or
+input error (one line naming the file, model or field); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from parlour.errors import ParlourError
+from parlour.redact import redact
+
+FAILED, INPUT_ERROR, INTERRUPTED_CODE = 1, 2, 130
+INTERRUPTED = "interrupted: finished episodes are kept; rerun the same command to resume"
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {escape(redact(message))}")
+
+
+def fail(message: str, code: int = INPUT_ERROR) -> None:
+    """Stop the command with one error line."""
+    print_error(message)
+    raise typer.Exit(code)
+
+
+def one_line_errors(func: Callable[..., None]) -> Callable[..., None]:
+    """A command whose ParlourError is shown as one line with exit code 2, also when the command's app is
+    used on its own (as the tests do with typer's CliRunner), not only through `parlour`'s main()."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> None:
+        try:
+            func(*args, **kwargs)
+        except ParlourError as exc:
+            fail(str(exc))
+
+    return wrapper
