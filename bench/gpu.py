@@ -149,6 +149,10 @@ def build_model(mode: str, folder: Path, args: argparse.Namespace) -> Model:
 
 def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None:
     started = time.perf_counter()
+    if args.device == "cpu":
+        import torch
+
+        torch.set_num_threads(1)  # on a shared machine one thread is many times faster than oversubscribed cores
     model = Counted(build_model(mode, folder, args))
     limit = args.limit if mode == "vllm" else args.subset
     in_flight = {"vllm": 1000, "hf": 2 * args.hf_batch, "sequential": 1}[mode]

