@@ -83,7 +83,9 @@ class Counted(Model):
 
 # -- the model folder ------------------------------------------------------------------------------
 def make_model_folder(folder: Path, shape: dict[str, Any], dtype: str) -> None:
-    """config.json of a Llama model with `shape` and the embedded tokenizer (no weights)."""
+    """config.json of a Llama model with `shape` and the embedded tokenizer (no weights). The 8B shape keeps
+    Llama-3's 128256-row vocabulary: ids past the tokenizer's 49152 decode to nothing, and only shadow text
+    (never played) can contain them."""
     from transformers import LlamaConfig
 
     sys.path.insert(0, str(Path(__file__).parent))
@@ -94,6 +96,7 @@ def make_model_folder(folder: Path, shape: dict[str, Any], dtype: str) -> None:
     shape = {"vocab_size": len(tokenizer), **shape}
     config = LlamaConfig(
         **shape,
+        architectures=["LlamaForCausalLM"],  # vLLM picks its model class from this
         torch_dtype=dtype,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,

@@ -156,7 +156,7 @@ class AsyncLLMEngine:
         self._sampling_params = SamplingParams
         self._final_only = RequestOutputKind.FINAL_ONLY  # one message per request, not one per token
         self._engine = AsyncLLM.from_engine_args(AsyncEngineArgs(**args))
-        self.max_model_len = int(self._engine.model_config.max_model_len)
+        self.max_model_len = int(self._engine.model_config.max_model_len)  # the config's when the spec has none
 
     async def complete(self, prompt_ids: list[int], params: dict[str, Any], request_id: str) -> EngineOutput:
         sampling = self._sampling_params(**params, output_kind=self._final_only)
