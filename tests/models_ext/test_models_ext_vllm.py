@@ -86,6 +86,7 @@ def test_engine_args_come_from_the_registry_entry():
     assert args["tensor_parallel_size"] == 2 and args["gpu_memory_utilization"] == 0.5
     assert args["max_model_len"] == 4096 and args["max_num_seqs"] == 64
     assert args["enable_prefix_caching"] is True and args["swap_space"] == 0
+    assert args["generation_config"] == "vllm"  # nothing from generation_config.json that is not recorded
     assert engine_args(SPEC.model_copy(update={"quantization": "bnb-4bit"}))["quantization"] == "bitsandbytes"
 
 

@@ -87,6 +87,9 @@ def engine_args(spec: ModelSpec) -> dict[str, Any]:
         "gpu_memory_utilization": float(options.get("gpu_memory_utilization", 0.9)),
         "max_model_len": spec.context_size,
         "enable_prefix_caching": True,
+        # vLLM's defaults, not the weights' generation_config.json: no sampling defaults or extra EOS ids
+        # beyond what parlour sends and records
+        "generation_config": "vllm",
         "load_format": str(options.get("load_format", "auto")),
         "enforce_eager": bool(options.get("enforce_eager", False)),
         "seed": int(spec.sampling.get("seed", 0)),
