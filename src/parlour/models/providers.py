@@ -78,7 +78,7 @@ PROVIDERS: dict[str, Provider] = {
             renames={"seed": "random_seed"},
         ),
         Provider(
-            "vllm",
+            "vllm_server",  # `vllm` is parlour's own in-process engine (backends/vllm_engine.py)
             "http://127.0.0.1:8000/v1",
             None,
             None,

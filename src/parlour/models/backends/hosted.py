@@ -20,7 +20,8 @@ from parlour.models.spec import ModelSpec
 
 
 class ProviderModel(OpenAICompatibleModel):
-    """An OpenAI-compatible provider preset (openai, groq, together, openrouter, mistral, vllm, llamacpp_server)."""
+    """An OpenAI-compatible provider preset (openai, groq, together, openrouter, mistral, vllm_server,
+    llamacpp_server)."""
 
     def __init__(self, spec: ModelSpec) -> None:
         provider = PROVIDERS.get(spec.backend)

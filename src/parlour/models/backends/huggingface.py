@@ -8,7 +8,9 @@ temperature 0 in float32 a batched reply equals the one-at-a-time reply.
 
 Spec options: `dtype` (float32 | bfloat16 | float16 | auto; default float32), `device` (cpu | cuda |
 auto; default cpu), `batch_window_s` (default 0.02), `attn_implementation` (default: transformers'),
-`threads` (torch CPU threads; on a busy machine 1 can be ten times faster than oversubscribed cores).
+`threads` (torch CPU threads; on a busy machine 1 can be ten times faster than oversubscribed cores);
+`device_map` / `max_memory` and `quantization: bnb-8bit | bnb-4bit` are described in `hf_load`;
+`shadow` (load-shadow benchmarks) in `parlour.models.shadow`.
 """
 
 from __future__ import annotations
@@ -19,14 +21,14 @@ from pathlib import Path
 from typing import Any
 
 from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.models.backends.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.base import Generation, Model
 from parlour.models.batching import BatchQueue
-from parlour.models.messages import ensure_alternating_roles
+from parlour.models.chat_template import ChatTemplate, load_tokenizer
+from parlour.models.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 from parlour.models.weights import resolve_weights
 
-# End-of-turn markers of common chat templates; any that the template uses is a stop token.
-KNOWN_END_OF_TURN = ("<|im_end|>", "<|eot_id|>", "<|end|>", "<end_of_turn>", "<|endoftext|>", "</s>", "<|eom_id|>")
 # spec.sampling keys -> transformers generate() keyword.
 SAMPLING_KEYS = {
     "top_p": "top_p",
@@ -44,6 +46,7 @@ DEFAULT_CONTEXT = 256  # clembench's fallback when the config names no context s
 @dataclass
 class _Request:
     prompt: str
+    shadow_tokens: int | None = None  # load-shadow mode: generate exactly this many tokens
 
 
 @dataclass
@@ -82,15 +85,19 @@ class HuggingFaceModel(Model):
             raise ParlourError(
                 f"model {spec.name}: the huggingface backend needs torch and transformers (pip install 'parlour[hf]')"
             ) from exc
+        self.shadow = ShadowPlan.from_spec(spec)
         has_weights = bool(spec.weights or spec.model_id)
         self.location, self.gguf_file = weights_location(spec) if has_weights else ("<preloaded>", None)
-        self.tokenizer = tokenizer if tokenizer is not None else self._load_tokenizer()
+        self.load_kwargs = load_kwargs(spec, self.gguf_file)
+        if model is None:
+            check_quantization(spec)
+        self.tokenizer = (
+            tokenizer if tokenizer is not None else load_tokenizer(self.location, self.gguf_file, spec.name)
+        )
         self.tokenizer.padding_side = "left"
         if self.tokenizer.pad_token_id is None:
             self.tokenizer.pad_token = self.tokenizer.eos_token
-        self.template_source = spec.chat_template or self.tokenizer.chat_template
-        if not self.template_source:
-            raise ParlourError(f"model {spec.name}: {self.location} has no chat template; set chat_template")
+        self.template = ChatTemplate(self.tokenizer, spec.chat_template, spec.name, spec.stop)
         self._model = model
         self._load_lock = threading.Lock()
         self.queue: BatchQueue[_Request, _Result] = BatchQueue(
@@ -105,15 +112,6 @@ class HuggingFaceModel(Model):
         return self.spec.concurrency or 2 * (self.spec.batch_size or 1)
 
     # -- loading ---------------------------------------------------------------------------------
-    def _load_tokenizer(self) -> Any:
-        from transformers import AutoTokenizer
-
-        kwargs = {"gguf_file": self.gguf_file} if self.gguf_file else {}
-        try:
-            return AutoTokenizer.from_pretrained(self.location, **kwargs)
-        except (OSError, ValueError, KeyError) as exc:
-            raise ParlourError(f"model {self.spec.name}: cannot load tokenizer from {self.location}: {exc}") from exc
-
     @property
     def model(self) -> Any:
         """The weights, loaded on first use (in the worker thread, so the event loop keeps running)."""
@@ -126,67 +124,37 @@ class HuggingFaceModel(Model):
         import torch
         from transformers import AutoModelForCausalLM
 
-        dtype_name = str(self.spec.options.get("dtype", "float32"))
-        dtype = dtype_name if dtype_name == "auto" else getattr(torch, dtype_name, None)
-        if dtype is None:
-            raise ParlourError(f"model {self.spec.name}: options.dtype '{dtype_name}' is not a torch dtype")
-        kwargs: dict[str, Any] = {"dtype": dtype}
-        if self.gguf_file:
-            kwargs["gguf_file"] = self.gguf_file
-        if "attn_implementation" in self.spec.options:
-            kwargs["attn_implementation"] = self.spec.options["attn_implementation"]
+        kwargs = to_transformers(self.spec, self.load_kwargs)
         if self.spec.options.get("threads"):
             torch.set_num_threads(int(self.spec.options["threads"]))  # process-wide, as torch has it
-        device = str(self.spec.options.get("device", "cpu"))
-        if device == "auto":
-            kwargs["device_map"] = "auto"
         try:
             model = AutoModelForCausalLM.from_pretrained(self.location, **kwargs)
         except (OSError, ValueError, KeyError) as exc:
             raise ParlourError(f"model {self.spec.name}: cannot load weights from {self.location}: {exc}") from exc
-        if device != "auto":
-            model = model.to(device)
+        if "device_map" not in kwargs:  # placed on load otherwise (accelerate dispatch, quantized weights)
+            model = model.to(str(self.spec.options.get("device", "cpu")))
         model.eval()
         return model
 
     # -- prompt, stop tokens, context ---------------------------------------------------------
     def render(self, messages: list[dict[str, str]]) -> str:
         """The exact prompt string the model sees."""
-        try:
-            return self.tokenizer.apply_chat_template(
-                ensure_alternating_roles(messages),
-                chat_template=self.spec.chat_template,
-                tokenize=False,
-                add_generation_prompt=True,
-            )
-        except Exception as exc:  # jinja2 errors from the template itself
-            raise BackendError(f"model {self.spec.name}: chat template failed: {exc}") from exc
+        return self.template.render(messages)
+
+    @property
+    def template_source(self) -> str:
+        """The Jinja template in effect (the spec's or the tokenizer's)."""
+        return self.template.source
 
     @property
     def stop_tokens(self) -> list[str]:
         """EOS and the template's end-of-turn token(s): generation stops at any of them."""
-        stops: list[str] = []
-        for token in KNOWN_END_OF_TURN:
-            if token in self.template_source and self._single_token_id(token) is not None:
-                stops.append(token)
-        eos = self.tokenizer.eos_token
-        if eos and eos not in stops:
-            stops.append(eos)
-        return stops
-
-    def _single_token_id(self, token: str) -> int | None:
-        ids = self.tokenizer.convert_tokens_to_ids([token])
-        unk = self.tokenizer.unk_token_id
-        return ids[0] if ids and ids[0] is not None and ids[0] != unk else None
+        return self.template.stop_tokens
 
     @property
     def stop_token_ids(self) -> list[int]:
-        ids = [i for i in (self._single_token_id(t) for t in self.stop_tokens) if i is not None]
         config_eos = getattr(getattr(self._model, "generation_config", None), "eos_token_id", None)
-        for extra in config_eos if isinstance(config_eos, list) else [config_eos]:
-            if isinstance(extra, int) and extra not in ids:
-                ids.append(extra)
-        return ids
+        return self.template.stop_token_ids(config_eos)
 
     @property
     def context_size(self) -> int:
@@ -225,95 +193,101 @@ class HuggingFaceModel(Model):
         return sorted(ignored)
 
     # -- generation -------------------------------------------------------------------------------
-    def _generate_batch(self, requests: list[_Request]) -> list[_Result | BaseException]:
-        """Runs in the worker thread: one left-padded generate() over every request that fits."""
-        import torch
-
-        model = self.model
+    def _fit_context(self, requests: list[_Request]) -> tuple[list[tuple[int, list[int]]], dict[int, BaseException]]:
+        """(index, prompt ids) of the requests that fit the context, and the error of each that does not."""
         context = self.context_size
-        results: list[_Result | BaseException | None] = [None] * len(requests)
-        encoded: list[tuple[int, list[int]]] = []
+        fitting: list[tuple[int, list[int]]] = []
+        errors: dict[int, BaseException] = {}
         for index, request in enumerate(requests):
-            ids = self.tokenizer(request.prompt, add_special_tokens=False)["input_ids"]
-            needed = len(ids) + self.spec.max_tokens
+            ids = self.template.encode(request.prompt)
+            new_tokens = request.shadow_tokens or self.spec.max_tokens
+            needed = len(ids) + new_tokens
             if needed > context:
-                results[index] = ContextExceededError(
-                    f"model {self.spec.name}: prompt of {len(ids)} tokens + {self.spec.max_tokens} new tokens "
+                errors[index] = ContextExceededError(
+                    f"model {self.spec.name}: prompt of {len(ids)} tokens + {new_tokens} new tokens "
                     f"exceeds the context size {context}",
                     tokens_needed=needed,
                     context_size=context,
                 )
             else:
-                encoded.append((index, ids))
-        if encoded:
-            batch = self.tokenizer.pad(
-                {"input_ids": [ids for _, ids in encoded]}, padding=True, return_tensors="pt"
-            ).to(model.device)
-            kwargs = self.generation_kwargs()
-            if self.spec.stop:
-                kwargs.update(stop_strings=list(self.spec.stop), tokenizer=self.tokenizer)
-            if self.spec.temperature > 0:
-                torch.manual_seed(int(self.spec.sampling.get("seed", 0)))
-            try:
-                with torch.inference_mode():
-                    output = model.generate(**batch, **kwargs)
-            except (RuntimeError, ValueError) as exc:
-                error = BackendError(f"model {self.spec.name}: transformers generate failed: {exc}")
-                for index, _ in encoded:
-                    results[index] = error
-                return results  # type: ignore[return-value]
-            width = batch["input_ids"].shape[1]
-            for row, (index, ids) in enumerate(encoded):
-                results[index] = self._decode(output[row, width:].tolist(), len(ids), len(encoded))
-        return results  # type: ignore[return-value]
+                fitting.append((index, ids))
+        return fitting, errors
 
-    def _decode(self, new_ids: list[int], prompt_tokens: int, batch_size: int) -> _Result:
-        stop_ids = set(self.stop_token_ids)
-        pad = self.tokenizer.pad_token_id
-        cut = next((i for i, token in enumerate(new_ids) if token in stop_ids), None)
-        if cut is None:
-            # A finished row is padded after its stop token; without one the row ran to max tokens.
-            kept = new_ids
-            while kept and kept[-1] == pad and pad not in stop_ids:
-                kept = kept[:-1]
-            raw_ids, text_ids, finish = kept, kept, "length"
-        else:
-            raw_ids, text_ids, finish = new_ids[: cut + 1], new_ids[:cut], "stop"
-        raw = self.tokenizer.decode(raw_ids, skip_special_tokens=False)
-        text = self.tokenizer.decode(text_ids, skip_special_tokens=False)
-        for stop in self.spec.stop:  # user stop strings end the reply where they first appear
-            if stop in text:
-                text, finish = text.split(stop, 1)[0], "stop"
-        for token in self.stop_tokens:  # a stop token can survive when the reply is cut at max tokens
-            text = text.replace(token, "")
-        return _Result(prompt_tokens, raw, text.strip(), finish, len(raw_ids), batch_size)
+    def _batch_kwargs(self, requests: list[_Request]) -> dict[str, Any]:
+        """generate() keywords for one batch. Shadowed requests make the whole batch generate the longest
+        of their lengths with EOS suppressed: a static batch runs until its longest row ends, as with real replies."""
+        kwargs = self.generation_kwargs()
+        shadow = [r.shadow_tokens for r in requests if r.shadow_tokens]
+        if shadow:
+            kwargs.update(max_new_tokens=max(shadow), min_new_tokens=max(shadow))
+        elif self.spec.stop:
+            kwargs.update(stop_strings=list(self.spec.stop), tokenizer=self.tokenizer)
+        return kwargs
+
+    def _generate_batch(self, requests: list[_Request]) -> list[_Result | BaseException]:
+        """Runs in the worker thread: one left-padded generate() over every request that fits."""
+        import torch
+
+        model = self.model
+        fitting, errors = self._fit_context(requests)
+        results: list[_Result | BaseException | None] = [errors.get(i) for i in range(len(requests))]
+        if not fitting:
+            return results  # type: ignore[return-value]
+        batch = self.tokenizer.pad({"input_ids": [ids for _, ids in fitting]}, padding=True, return_tensors="pt").to(
+            model.device
+        )
+        kwargs = self._batch_kwargs([requests[i] for i, _ in fitting])
+        if self.spec.temperature > 0:
+            torch.manual_seed(int(self.spec.sampling.get("seed", 0)))
+        try:
+            with torch.inference_mode():
+                output = model.generate(**batch, **kwargs)
+        except (RuntimeError, ValueError) as exc:
+            error = BackendError(f"model {self.spec.name}: transformers generate failed: {exc}")
+            failed = {index for index, _ in fitting}
+            return [error if i in failed else results[i] for i in range(len(requests))]  # type: ignore[misc]
+        width = batch["input_ids"].shape[1]
+        for row, (index, ids) in enumerate(fitting):
+            new_ids = output[row, width:].tolist()
+            shadow_tokens = requests[index].shadow_tokens
+            if shadow_tokens:  # every shadow token counts, end-of-turn included: no cut at a stop
+                reply = self.template.split_reply(new_ids[:shadow_tokens], [])
+            else:
+                reply = self.template.split_reply(new_ids, self.stop_token_ids, self.tokenizer.pad_token_id)
+            results[index] = _Result(len(ids), reply.raw, reply.text, reply.finish_reason, reply.tokens, len(fitting))
+        return results  # type: ignore[return-value]
 
     async def generate(self, messages: list[dict[str, str]]) -> Generation:
         prompt = self.render(messages)
-        result = await self.queue.submit(_Request(prompt))
+        shadow_tokens = self.shadow.tokens_for(prompt) if self.shadow else None
+        result = await self.queue.submit(_Request(prompt, shadow_tokens))
         sent = {k: v for k, v in self.generation_kwargs().items() if k not in ("max_new_tokens",)}
+        record = {
+            "inputs": prompt,
+            "max_new_tokens": self.spec.max_tokens,
+            "temperature": self.spec.temperature,
+            "return_full_text": False,
+            "stop_tokens": self.stop_tokens,
+            "stop": list(self.spec.stop),
+            **sent,
+        }
+        if self.shadow and shadow_tokens:
+            record.update(
+                max_new_tokens=shadow_tokens, min_new_tokens=shadow_tokens, shadow=self.shadow.record(shadow_tokens)
+            )
+        usage = {"prompt_tokens": result.ids_prompt, "completion_tokens": result.completion_tokens}
         return Generation(
-            prompt={
-                "inputs": prompt,
-                "max_new_tokens": self.spec.max_tokens,
-                "temperature": self.spec.temperature,
-                "return_full_text": False,
-                "stop_tokens": self.stop_tokens,
-                "stop": list(self.spec.stop),
-                **sent,
-            },
+            prompt=record,
             response={
                 "response": prompt + result.completion_raw,
                 "completion": result.completion_raw,
                 "finish_reason": result.finish_reason,
                 "batch_size": result.batch_size,
-                "usage": {
-                    "prompt_tokens": result.ids_prompt,
-                    "completion_tokens": result.completion_tokens,
-                },
+                "usage": dict(usage),
             },
             text=result.text,
-            usage={"prompt_tokens": result.ids_prompt, "completion_tokens": result.completion_tokens},
+            usage=usage,
+            shadow_policy=self.shadow.policy if self.shadow else None,
         )
 
     def describe(self) -> dict[str, Any]:
@@ -321,13 +295,16 @@ class HuggingFaceModel(Model):
         info.update(
             weights_location=self.location,
             gguf_file=self.gguf_file,
-            chat_template=self.template_source,
+            chat_template=self.template.source,
             stop_in_effect=self.stop_tokens,
             generation_kwargs=self.generation_kwargs(),
             batching={"max_batch": self.queue.max_batch, "window_s": self.queue.window_s},
             torch_dtype=str(self.spec.options.get("dtype", "float32")),
-            transformers_version=_version("transformers"),
-            torch_version=_version("torch"),
+            load_kwargs=self.load_kwargs,
+            hf_device_map=_plain(getattr(self._model, "hf_device_map", None)),
+            shadow=self.shadow.describe() if self.shadow else None,
+            transformers_version=package_version("transformers"),
+            torch_version=package_version("torch"),
         )
         if self.location != "<preloaded>" and Path(self.location).is_dir() and self.gguf_file:
             info["weights_bytes"] = (Path(self.location) / self.gguf_file).stat().st_size
@@ -337,7 +314,13 @@ class HuggingFaceModel(Model):
         await self.queue.aclose()
 
 
-def _version(dist: str) -> str | None:
+def _plain(device_map: Any) -> dict[str, str] | None:
+    """accelerate's module -> device placement, JSON-safe (devices can be ints or torch.device)."""
+    return {str(k): str(v) for k, v in device_map.items()} if isinstance(device_map, dict) else None
+
+
+def package_version(dist: str) -> str | None:
+    """The installed version of a distribution, or None."""
     import importlib.metadata
 
     try:

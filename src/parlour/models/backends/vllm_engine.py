@@ -1,0 +1,314 @@
+"""vLLM in-process: parlour starts and owns an `AsyncLLM` engine built from the registry entry.
+
+Every episode in flight is one request in vLLM's continuous batch; parlour does no batching of its own.
+The prompt is rendered by parlour (`ChatTemplate`, as for the transformers backend) and sent as token
+ids, so the template is part of the spec and requests.json holds exactly what the engine saw.
+Temperature 0 is greedy; the template's end-of-turn tokens and EOS are stop tokens.
+
+Registry entry: `weights` (a local checkpoint folder, or a .gguf file), `quantization` (awq | gptq | fp8 |
+bitsandbytes | ... as vLLM names its methods; bnb-4bit is read as bitsandbytes), `context_size` (vLLM's
+max_model_len), `batch_size` (vLLM's max_num_seqs). Options: `dtype` (default bfloat16),
+`tensor_parallel_size` (1), `gpu_memory_utilization` (0.9), `load_format` (auto; `dummy` = random weights
+from config.json, for benchmarks), `enforce_eager` (false), `tokenizer` (a folder; default: the weights'),
+`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.shadow).
+Prefix caching is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.models.backends.huggingface import package_version, weights_location
+from parlour.models.base import Generation, Model
+from parlour.models.chat_template import ChatTemplate, load_tokenizer
+from parlour.models.shadow import ShadowPlan
+from parlour.models.spec import ModelSpec
+
+# spec.quantization (lower-cased) -> vLLM's method name. Anything else is refused with the list.
+VLLM_QUANTIZATION = {
+    "awq": "awq",
+    "awq_marlin": "awq_marlin",
+    "gptq": "gptq",
+    "gptq_marlin": "gptq_marlin",
+    "fp8": "fp8",
+    "bitsandbytes": "bitsandbytes",
+    "bnb-4bit": "bitsandbytes",
+    "compressed-tensors": "compressed-tensors",
+    "gguf": "gguf",
+}
+# spec.sampling keys -> vLLM SamplingParams field.
+SAMPLING_KEYS = {
+    "top_p": "top_p",
+    "top_k": "top_k",
+    "min_p": "min_p",
+    "repetition_penalty": "repetition_penalty",
+    "repeat_penalty": "repetition_penalty",
+    "presence_penalty": "presence_penalty",
+    "frequency_penalty": "frequency_penalty",
+    "seed": "seed",
+}
+# Keys that only shape sampling and therefore do nothing when decoding greedily (not sent then).
+SAMPLING_ONLY = {"top_p", "top_k", "min_p", "seed"}
+INSTALL_HINT = "pip install 'parlour[vllm]' on a machine with a CUDA GPU"
+
+
+def vllm_quantization(spec: ModelSpec) -> str | None:
+    """vLLM's name for the spec's quantization method (None: unquantized weights)."""
+    if spec.quantization is None:
+        return None
+    method = VLLM_QUANTIZATION.get(spec.quantization.lower())
+    if method is None:
+        raise ParlourError(
+            f"model {spec.name}: quantization '{spec.quantization}' is not a vLLM method "
+            f"(known: {', '.join(sorted(VLLM_QUANTIZATION))})"
+        )
+    return method
+
+
+def engine_args(spec: ModelSpec) -> dict[str, Any]:
+    """The AsyncEngineArgs fields for this spec, as plain data (recorded in run.json)."""
+    if not spec.weights:
+        raise ParlourError(f"model {spec.name}: the vllm backend needs `weights` (a local checkpoint folder)")
+    folder, gguf_file = weights_location(spec)
+    model = str(Path(folder) / gguf_file) if gguf_file else folder
+    options = spec.options
+    args: dict[str, Any] = {
+        "model": model,
+        "tokenizer": str(options.get("tokenizer") or folder),
+        "dtype": str(options.get("dtype", "bfloat16")),
+        "quantization": vllm_quantization(spec),
+        "tensor_parallel_size": int(options.get("tensor_parallel_size", 1)),
+        "gpu_memory_utilization": float(options.get("gpu_memory_utilization", 0.9)),
+        "max_model_len": spec.context_size,
+        "enable_prefix_caching": True,
+        # vLLM's defaults, not the weights' generation_config.json: no sampling defaults or extra EOS ids
+        # beyond what parlour sends and records
+        "generation_config": "vllm",
+        "load_format": str(options.get("load_format", "auto")),
+        "enforce_eager": bool(options.get("enforce_eager", False)),
+        "seed": int(spec.sampling.get("seed", 0)),
+    }
+    if spec.batch_size:
+        args["max_num_seqs"] = spec.batch_size
+    extra = options.get("engine_args", {})
+    if not isinstance(extra, dict):
+        raise ParlourError(f"model {spec.name}: options.engine_args must be a mapping of AsyncEngineArgs fields")
+    return {**args, **extra}
+
+
+def sampling_params(spec: ModelSpec, stop_token_ids: list[int], shadow_tokens: int | None = None) -> dict[str, Any]:
+    """The SamplingParams fields of one request. A shadowed request generates exactly `shadow_tokens`
+    tokens (end-of-sequence and stops ignored) and is not detokenized by vLLM (parlour decodes the ids)."""
+    params: dict[str, Any] = {
+        "n": 1,
+        "temperature": spec.temperature,
+        "max_tokens": spec.max_tokens,
+        "stop_token_ids": list(stop_token_ids),
+        "stop": list(spec.stop),
+        "skip_special_tokens": False,
+    }
+    for key, value in spec.sampling.items():
+        target = SAMPLING_KEYS.get(key)
+        if target and (spec.temperature > 0 or key not in SAMPLING_ONLY):
+            params[target] = value
+    if shadow_tokens:
+        params.update(
+            max_tokens=shadow_tokens,
+            min_tokens=shadow_tokens,
+            ignore_eos=True,
+            stop_token_ids=[],
+            stop=[],
+            detokenize=False,
+        )
+    return params
+
+
+@dataclass
+class EngineOutput:
+    """What parlour needs back from one finished request."""
+
+    token_ids: list[int]
+    finish_reason: str | None
+
+
+class Engine(Protocol):
+    """The part of vLLM's engine that parlour uses (the real one is `AsyncLLMEngine`; tests use a fake)."""
+
+    max_model_len: int
+
+    async def complete(self, prompt_ids: list[int], params: dict[str, Any], request_id: str) -> EngineOutput: ...
+
+    def shutdown(self) -> None: ...
+
+
+class AsyncLLMEngine:
+    """vLLM's AsyncLLM behind the `Engine` protocol; imports vLLM only when built."""
+
+    def __init__(self, args: dict[str, Any]) -> None:
+        from vllm import SamplingParams
+        from vllm.engine.arg_utils import AsyncEngineArgs
+        from vllm.sampling_params import RequestOutputKind
+        from vllm.v1.engine.async_llm import AsyncLLM
+
+        self._sampling_params = SamplingParams
+        self._final_only = RequestOutputKind.FINAL_ONLY  # one message per request, not one per token
+        self._engine = AsyncLLM.from_engine_args(AsyncEngineArgs(**args))
+        self.max_model_len = int(self._engine.model_config.max_model_len)  # the config's when the spec has none
+
+    async def complete(self, prompt_ids: list[int], params: dict[str, Any], request_id: str) -> EngineOutput:
+        sampling = self._sampling_params(**params, output_kind=self._final_only)
+        final = None
+        async for output in self._engine.generate({"prompt_token_ids": prompt_ids}, sampling, request_id):
+            final = output
+        if final is None or not final.outputs:
+            raise BackendError(f"vLLM returned no output for request {request_id}")
+        completion = final.outputs[0]
+        return EngineOutput(list(completion.token_ids), completion.finish_reason)
+
+    def shutdown(self) -> None:
+        self._engine.shutdown()
+
+
+def vllm_installed() -> bool:
+    return importlib.util.find_spec("vllm") is not None
+
+
+class VLLMModel(Model):
+    """A parlour-owned vLLM engine; one request per episode in flight."""
+
+    def __init__(self, spec: ModelSpec, engine_factory: Any = None, tokenizer: Any = None) -> None:
+        super().__init__(spec)
+        if spec.base_url and not spec.weights:
+            raise ParlourError(
+                f"model {spec.name}: backend 'vllm' is parlour's own vLLM engine and needs `weights`; "
+                "for an OpenAI-compatible vLLM server at base_url use `backend: vllm_server`"
+            )
+        self.engine_args = engine_args(spec)
+        if engine_factory is None and not vllm_installed():
+            raise ParlourError(f"model {spec.name}: the vllm backend needs vLLM ({INSTALL_HINT})")
+        self._engine_factory = engine_factory or AsyncLLMEngine
+        self.shadow = ShadowPlan.from_spec(spec)
+        if tokenizer is None:
+            own = spec.options.get("tokenizer")
+            location, gguf_file = (str(own), None) if own else weights_location(spec)
+            tokenizer = load_tokenizer(location, gguf_file, spec.name)
+        self.tokenizer = tokenizer
+        self.template = ChatTemplate(self.tokenizer, spec.chat_template, spec.name, spec.stop)
+        self._engine: Engine | None = None
+        self._start_error: ParlourError | None = None  # a failed start is not retried by every episode
+        self._closed = False
+        self._request_ids = itertools.count()
+
+    @property
+    def default_concurrency(self) -> int:
+        """vLLM batches whatever is in flight, so keep many episodes going."""
+        return self.spec.concurrency or self.spec.batch_size or 256
+
+    # -- prompt and stops (doctor and requests.json read these) --------------------------------
+    def render(self, messages: list[dict[str, str]]) -> str:
+        return self.template.render(messages)
+
+    @property
+    def template_source(self) -> str:
+        return self.template.source
+
+    @property
+    def stop_tokens(self) -> list[str]:
+        return self.template.stop_tokens
+
+    @property
+    def stop_token_ids(self) -> list[int]:
+        return self.template.stop_token_ids()
+
+    def ignored_parameters(self) -> list[str]:
+        return sorted(
+            key
+            for key in self.spec.sampling
+            if key not in SAMPLING_KEYS or (self.spec.temperature == 0 and key in SAMPLING_ONLY and key != "seed")
+        )
+
+    # -- engine -----------------------------------------------------------------------------------
+    @property
+    def engine(self) -> Engine:
+        """The engine, started on first use inside the event loop (vLLM binds its output handler to it)."""
+        if self._closed:
+            raise BackendError(f"model {self.spec.name}: the vLLM engine has been shut down")
+        if self._start_error is not None:
+            raise self._start_error
+        if self._engine is None:
+            try:
+                self._engine = self._engine_factory(self.engine_args)
+            except Exception as exc:  # CUDA, memory, config: one line naming the model and folder
+                first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                self._start_error = ParlourError(
+                    f"model {self.spec.name}: vLLM could not start on {self.engine_args['model']}: {first}"
+                )
+                raise self._start_error from exc
+        return self._engine
+
+    async def generate(self, messages: list[dict[str, str]]) -> Generation:
+        prompt = self.render(messages)
+        prompt_ids = self.template.encode(prompt)
+        shadow_tokens = self.shadow.tokens_for(prompt) if self.shadow else None
+        params = sampling_params(self.spec, self.stop_token_ids, shadow_tokens)
+        engine = self.engine
+        needed = len(prompt_ids) + params["max_tokens"]
+        if needed > engine.max_model_len:
+            raise ContextExceededError(
+                f"model {self.spec.name}: prompt of {len(prompt_ids)} tokens + {params['max_tokens']} new tokens "
+                f"exceeds the context size {engine.max_model_len}",
+                tokens_needed=needed,
+                context_size=engine.max_model_len,
+            )
+        request_id = f"parlour-{next(self._request_ids)}"
+        try:
+            output = await engine.complete(prompt_ids, params, request_id)
+        except (ParlourError, asyncio.CancelledError):
+            raise
+        except Exception as exc:
+            raise BackendError(f"model {self.spec.name}: vLLM request failed: {exc}") from exc
+        stops = [] if shadow_tokens else self.stop_token_ids
+        reply = self.template.split_reply(output.token_ids, stops)
+        finish = output.finish_reason or reply.finish_reason
+        usage = {"prompt_tokens": len(prompt_ids), "completion_tokens": reply.tokens}
+        record: dict[str, Any] = {"inputs": prompt, "request_id": request_id, "sampling_params": params}
+        if shadow_tokens and self.shadow:
+            record["shadow"] = self.shadow.record(shadow_tokens)
+        return Generation(
+            prompt=record,
+            response={
+                "response": prompt + reply.raw,
+                "completion": reply.raw,
+                "finish_reason": finish,
+                "usage": dict(usage),
+            },
+            text=reply.text,
+            usage=usage,
+            shadow_policy=self.shadow.policy if self.shadow else None,
+        )
+
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        info.update(
+            engine="vllm AsyncLLM (in-process)",
+            engine_args=self.engine_args,
+            chat_template=self.template.source,
+            stop_in_effect=self.stop_tokens,
+            sampling_params=sampling_params(self.spec, self.stop_token_ids),
+            shadow=self.shadow.describe() if self.shadow else None,
+            vllm_version=package_version("vllm"),
+        )
+        return info
+
+    async def aclose(self) -> None:
+        """Shut the engine down (its worker processes and GPU memory); safe to call twice."""
+        self._closed = True
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.shutdown()
