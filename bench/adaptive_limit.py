@@ -14,11 +14,9 @@ import time
 from pathlib import Path
 from typing import Any
 
-from parlour.games.registry import get_game
+import parlour
 from parlour.models.loader import load_model
 from parlour.models.spec import ModelSpec
-from parlour.runner.plan import plan_episodes
-from parlour.runner.run import run_episodes
 from parlour.testing.latency_server import LatencyServer
 
 PAIR = "remote-t0.0--remote-t0.0"
@@ -28,11 +26,12 @@ async def timed_run(
     base_url: str, results: Path, episodes_in_flight: int, **limits: Any
 ) -> tuple[float, dict[str, Any]]:
     model = load_model(ModelSpec(name="remote", backend="openai_compatible", base_url=base_url, **limits))
-    tasks = plan_episodes([get_game("taboo")], results, PAIR)
     started = time.perf_counter()
-    summary = await run_episodes(tasks, [model, model], PAIR, episodes_in_flight)
+    try:
+        summary = await parlour.arun("taboo", model, results=results, concurrency=episodes_in_flight)
+    finally:
+        await model.aclose()
     elapsed = time.perf_counter() - started
-    await model.aclose()
     assert not summary.failures, summary.failures[0].error
     return elapsed, model.endpoint_report()
 

@@ -11,17 +11,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-from parlour.games.episode import strip_volatile
-from parlour.games.registry import get_game
-from parlour.models.loader import load_model
+import parlour
 from parlour.models.spec import ModelSpec
-from parlour.runner.plan import plan_episodes
-from parlour.runner.run import FAILED, run_episodes
+from parlour.runner.run import FAILED
 from parlour.testing.fault_server import FaultServer, spread
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from support.records import strip_volatile  # noqa: E402 - the tests' comparison of two runs
 
 PAIR = "remote-t0.0--remote-t0.0"
 GAMES = ("taboo", "wordle")
@@ -37,13 +38,8 @@ async def one_pass(base_url: str, results: Path, limit: int, concurrency: int) -
         max_retries=5,
         options={"retry_base_delay_s": 0.05},
     )
-    model = load_model(spec)
-    tasks = plan_episodes([get_game(g) for g in GAMES], results, PAIR, limit=limit)
-    try:
-        summary = await run_episodes(tasks, [model, model], PAIR, concurrency)
-    finally:
-        await model.aclose()
-    return len(tasks), summary.count(FAILED)
+    summary = await parlour.arun(list(GAMES), spec, results=results, limit=limit, concurrency=concurrency)
+    return len(summary.outcomes), summary.count(FAILED)
 
 
 def until_complete(server: FaultServer, results: Path, limit: int, concurrency: int) -> dict:

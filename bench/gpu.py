@@ -34,11 +34,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from parlour.games.registry import select_games
+import parlour
+import parlour.api
 from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 from parlour.runner import run as runner
-from parlour.runner.plan import plan_episodes
 
 LLAMA3_8B = {
     "hidden_size": 4096,
@@ -161,7 +161,6 @@ def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None
     in_flight = {"vllm": 1000, "hf": 2 * args.hf_batch, "sequential": 1}[mode]
     budget = args.vllm_budget if mode == "vllm" else args.budget
     with tempfile.TemporaryDirectory() as results:
-        tasks = plan_episodes(select_games(["all"]), Path(results), f"bench-{mode}", None, None, limit)
 
         async def main() -> tuple[list[runner.EpisodeOutcome], float, bool]:
             if mode == "vllm":  # start the engine outside the timed run
@@ -169,9 +168,10 @@ def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None
             outcomes: list[runner.EpisodeOutcome] = []
             start = time.perf_counter()
             try:
-                summary = await asyncio.wait_for(
-                    runner.run_episodes(tasks, [model, model], f"bench-{mode}", in_flight, outcomes.append), budget
+                run = parlour.arun(
+                    "all", model, results=results, limit=limit, concurrency=in_flight, on_episode=outcomes.append
                 )
+                summary = await asyncio.wait_for(run, budget)
                 return summary.outcomes, time.perf_counter() - start, True
             except TimeoutError:
                 return outcomes, time.perf_counter() - start, False
@@ -184,7 +184,7 @@ def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None
     failed = [o.error for o in outcomes if o.status == runner.FAILED]
     row = {
         "mode": mode,
-        "episodes_planned": len(tasks),
+        "episodes_planned": len(parlour.api.plan("all", "bench", results, limit=limit)),
         "episodes_done": sum(o.status in (runner.PLAYED, runner.ABORTED) for o in outcomes),
         "aborted": sum(o.status == runner.ABORTED for o in outcomes),
         "failed": len(failed),
@@ -272,16 +272,15 @@ def real_weights_smoke(path: Path | None) -> None:
         ModelSpec(name="real", backend="vllm", weights=str(path), options={"gpu_memory_utilization": 0.85})
     )
     with tempfile.TemporaryDirectory() as results:
-        tasks = plan_episodes(select_games(["taboo"]), Path(results), "real", None, ["high_en"], 5)
 
         async def main() -> runner.RunSummary:
             try:
-                return await runner.run_episodes(tasks, [model, model], "real", len(tasks))
+                return await parlour.arun("taboo", model, results=results, experiments=["high_en"], limit=5)
             finally:
                 await model.aclose()
 
         summary = asyncio.run(main())
-        first = tasks[0].directory / "requests.json"
+        first = summary.outcomes[0].task.directory / "requests.json"
         reply = json.loads(first.read_text())[0]["raw_response_obj"]["completion"] if first.is_file() else None
     counts = {s: summary.count(s) for s in (runner.PLAYED, runner.ABORTED, runner.FAILED)}
     print(f"real-weights smoke test ({path}): {counts}; first reply: {reply!r}")
