@@ -6,6 +6,7 @@ from typing import Any
 
 from parlour.games.registry import GameSpec
 from parlour.games.wordle.master import WordleMaster
+from parlour.games.wordle.schema import WordleExperiment, WordleInstance
 from parlour.games.wordle.scorer import WordleScorer, WordleWithClueScorer, WordleWithCriticScorer
 
 DEFAULT_SEED = 2026  # parlour.games.wordle.generator.DEFAULT_SEED (imported lazily, see below)
@@ -30,18 +31,6 @@ def generate_withcritic(seed: int = DEFAULT_SEED) -> dict[str, Any]:
     return generate_instances(seed, "wordle_withcritic")
 
 
-EXPERIMENT_KEYS = (
-    "common_config",
-    "english_words",
-    "use_clue",
-    "use_critic",
-    "system_definition",
-    "guesser_prompt",
-    "guesser_critic_prompt",
-    "response_format_keywords",
-)
-INSTANCE_KEYS = ("target_word", "target_word_clue", "target_word_difficulty")
-
 WORDLE = GameSpec(
     name="wordle",
     description="Guess a five-letter word in six attempts from green/yellow/red letter feedback.",
@@ -49,8 +38,8 @@ WORDLE = GameSpec(
     scorer=WordleScorer,
     package="parlour.games.wordle",
     single_player=True,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_wordle,
 )
 
@@ -61,8 +50,8 @@ WORDLE_WITHCLUE = GameSpec(
     scorer=WordleWithClueScorer,
     package="parlour.games.wordle.withclue",
     single_player=True,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_withclue,
 )
 
@@ -73,7 +62,7 @@ WORDLE_WITHCRITIC = GameSpec(
     scorer=WordleWithCriticScorer,
     package="parlour.games.wordle.withcritic",
     single_player=False,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_withcritic,
 )
