@@ -53,7 +53,7 @@ def _read_seeds(seed_dir: Path) -> tuple[Seeds, dict[tuple[str, str], tuple[str,
     seeds: Seeds = {}
     experiment_files: dict[tuple[str, str], tuple[str, bytes]] = {}
     for ep in walk_episodes(seed_dir):
-        if not {store.INTERACTIONS, store.SCORES} <= ep.files:
+        if not (ep.path / store.SCORES).is_file():  # failed episodes are left out
             continue
         key = (ep.game, ep.experiment)
         seeds.setdefault(key, []).append({name: (ep.path / name).read_bytes() for name in SEED_FILES})

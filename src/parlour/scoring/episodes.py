@@ -1,7 +1,7 @@
 """Finding the episodes of a clembench-layout results folder, and spreading work on them over the CPU cores.
 
-results/<pair>/<game>/<i>_<experiment>/episode_<n>/ — one directory walk lists every episode with the
-files it holds, so that scoring and evaluation need no glob per file kind.
+results/<pair>/<game>/<i>_<experiment>/episode_<n>/ — one walk over the folders finds every episode, so
+that scoring and evaluation need no glob per file kind.
 """
 
 from __future__ import annotations
@@ -32,10 +32,9 @@ CHUNK_SIZE = 1000
 
 @dataclass(frozen=True)
 class EpisodeDir:
-    """One episode folder and the names in it."""
+    """One episode folder, named by its place in the layout."""
 
     path: Path
-    files: frozenset[str]
 
     @property
     def pair(self) -> str:
@@ -58,22 +57,17 @@ def _subdirs(path: Path, prefix: str = "") -> list[Path]:
         return []  # a file where a folder is expected, or no access: nothing below it
 
 
-def _names(path: Path) -> frozenset[str]:
-    try:
-        return frozenset(os.listdir(path))  # names only: no per-file stat (an episode folder holds files)
-    except OSError:
-        return frozenset()
-
-
 def walk_episodes(results: Path, game: str | None = None) -> Iterator[EpisodeDir]:
-    """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order."""
+    """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order. The episode
+    folders themselves are not listed: whoever reads an episode finds out which files it has (one listing
+    per episode would cost as much as reading its scores)."""
     for pair in _subdirs(results):
         for game_dir in _subdirs(pair):
             if game is not None and game_dir.name != game:
                 continue
             for exp_dir in _subdirs(game_dir):
                 for episode in _subdirs(exp_dir, "episode_"):
-                    yield EpisodeDir(episode, _names(episode))
+                    yield EpisodeDir(episode)
 
 
 def default_workers() -> int:

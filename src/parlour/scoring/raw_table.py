@@ -58,32 +58,30 @@ def _score(path: Path, metric: str, value: object) -> float:
     raise ResultsError(f"{path}: episode score '{metric}' is {type(value).__name__} {value!r}, not a number")
 
 
-def _read_chunk(episodes: Sequence[EpisodeDir]) -> tuple[list[Row], list[tuple[Path, str]]]:
+def _read_chunk(episodes: Sequence[EpisodeDir]) -> RawScores:
+    """The rows of some episodes (in a worker process), with the episodes that have no usable scores."""
     rows: list[Row] = []
-    errors: list[tuple[Path, str]] = []
+    out = RawScores(pd.DataFrame())
     for ep in episodes:
         path = ep.path / store.SCORES
+        if not path.is_file():
+            if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
+                out.unscored.append(ep.path)
+            continue
         try:
             rows += episode_rows(path, ep.game, ep.pair, ep.experiment, ep.path.name)
         except ResultsError as exc:
-            errors.append((path, str(exc)))
-    return rows, errors
+            out.unreadable.append((path, str(exc)))
+    out.table = pd.DataFrame(rows, columns=RAW_COLUMNS)
+    return out
 
 
 def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
     """clembench's long raw table of every episode under `results` (see the module docstring)."""
-    scored: list[EpisodeDir] = []
-    unscored: list[Path] = []
-    for ep in walk_episodes(results):
-        if store.SCORES in ep.files:
-            scored.append(ep)
-        elif store.INSTANCE in ep.files:
-            unscored.append(ep.path)
-    rows: list[Row] = []
-    unreadable: list[tuple[Path, str]] = []
-    for chunk_rows, chunk_errors in map_chunks(_read_chunk, scored, workers):
-        rows += chunk_rows
-        unreadable += chunk_errors
-    table = pd.DataFrame(rows, columns=RAW_COLUMNS)
+    parts = map_chunks(_read_chunk, list(walk_episodes(results)), workers)
+    table = pd.concat([part.table for part in parts], ignore_index=True) if parts else pd.DataFrame()
+    table = table.reindex(columns=RAW_COLUMNS)
     table["value"] = table["value"].astype(float)
+    unscored = [path for part in parts for path in part.unscored]
+    unreadable = [error for part in parts for error in part.unreadable]
     return RawScores(table, unscored, unreadable)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,13 +24,6 @@ class ScoringReport:
     written: int = 0  # scores.json files created or changed (the others already held these scores)
 
 
-def episode_dirs(results: Path, game: str | None = None) -> Iterator[tuple[str, Path]]:
-    """(game, episode dir) for every episode with interactions.json: <pair>/<game>/<exp>/episode_<n>."""
-    for episode in walk_episodes(results, game):
-        if store.INTERACTIONS in episode.files:
-            yield episode.game, episode.path
-
-
 def _experiment_config(exp_dir: Path) -> dict[str, Any]:
     files = sorted(exp_dir.glob("experiment_*.json"))
     return store.read_json(files[0]) if files else {}
@@ -48,6 +41,8 @@ def _score_chunk(episodes: Sequence[tuple[str, Path]]) -> ScoringReport:
     report = ScoringReport()
     experiments: dict[Path, dict[str, Any]] = {}  # each experiment file is read once, not once per episode
     for game_name, ep_dir in episodes:
+        if not (ep_dir / store.INTERACTIONS).is_file():
+            continue  # not played (yet): nothing to score
         try:
             interactions = store.read_json(ep_dir / store.INTERACTIONS)
             if ep_dir.parent not in experiments:
@@ -69,11 +64,11 @@ def score_results(results: Path, game: str | None = None, workers: int | None = 
         get_game(game)  # unknown game: one-line error
     report = ScoringReport()
     known: list[tuple[str, Path]] = []
-    for game_name, ep_dir in episode_dirs(results, game):
-        if game_name in GAME_MODULES:
-            known.append((game_name, ep_dir))
+    for episode in walk_episodes(results, game):
+        if episode.game in GAME_MODULES:
+            known.append((episode.game, episode.path))
         else:
-            report.skipped_games.add(game_name)
+            report.skipped_games.add(episode.game)
     for part in map_chunks(_score_chunk, known, workers):
         report.scored += part.scored
         report.failed += part.failed
