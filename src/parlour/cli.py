@@ -29,6 +29,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 RESULTS_OPTION = typer.Option(Path("results"), "-r", "--results", help="Results folder (clembench layout).")
+JOBS_OPTION = typer.Option(None, "-j", "--jobs", min=1, help="Processes to use (default: every core).")
 
 
 @app.command("games")
@@ -181,12 +182,14 @@ def _sweep_executor(executor: str, address: str | None) -> tuple[Callable, bool]
 def score_command(
     results: Path = RESULTS_OPTION,
     game: str | None = typer.Option(None, "-g", "--game", help="Only this game."),
+    jobs: int | None = JOBS_OPTION,
 ) -> None:
     """(Re)compute scores.json for every episode under a results folder (ours or clembench's)."""
     from parlour.scoring.rescore import score_results
 
-    report = score_results(results, game)
-    console.print(f"scored {len(report.scored)} episode(s) under {results}")
+    report = score_results(results, game, workers=jobs)
+    unchanged = len(report.scored) - report.written
+    console.print(f"scored {len(report.scored)} episode(s) under {results} ({unchanged} scores.json unchanged)")
     if report.skipped_games:
         console.print(f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow")
     if report.failed:
@@ -202,15 +205,17 @@ def eval_command(
     compare: str | None = typer.Option(
         None, "--compare", help="Also place the models on an official leaderboard, e.g. official:v1.6."
     ),
+    jobs: int | None = JOBS_OPTION,
 ) -> None:
     """Write raw.csv, results.csv (clembench's columns) and results_ci.csv; print the score table."""
     from parlour.data import official_path
+    from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY, is_overall_col, std_col
     from parlour.scoring.evaluate import evaluate, format_number
 
     if compare:
         official_path(compare)  # a wrong table name fails before any work
 
-    evaluation = evaluate(results, n_boot=n_boot)
+    evaluation = evaluate(results, n_boot=n_boot, workers=jobs)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
 
     def cell(model_name: str, game: str, metric: str) -> str:
@@ -233,17 +238,18 @@ def eval_command(
         name = str(model_name)
         first, _, second = name.partition("--")
         shown = first if first == second else name  # self-play: one name is enough
-        episodes = ci.loc[(name, "all", "clemscore"), "n_episodes"] if (name, "all", "clemscore") in ci.index else 0
+        overall_key = (name, ALL_GAMES, CLEMSCORE)
+        episodes = ci.loc[overall_key, "n_episodes"] if overall_key in ci.index else 0
         overall.add_row(
-            shown, cell(name, "all", "clemscore"), cell(name, "all", "% Played"), cell(name, "all", "Quality Score"),
+            shown, cell(name, ALL_GAMES, CLEMSCORE), cell(name, ALL_GAMES, PCT_PLAYED), cell(name, ALL_GAMES, QUALITY),
             str(episodes),
         )  # fmt: skip
-        games = sorted({c.split(",")[0] for c in row.dropna().index if not c.startswith(("-", "all"))})
+        games = sorted({c.split(",")[0] for c in row.dropna().index if not is_overall_col(c)})
         for game in games:
-            n = ci.loc[(name, game, "% Played"), "n_episodes"] if (name, game, "% Played") in ci.index else 0
+            n = ci.loc[(name, game, PCT_PLAYED), "n_episodes"] if (name, game, PCT_PLAYED) in ci.index else 0
             per_game.add_row(
-                shown, game, cell(name, game, "% Played"), cell(name, game, "Quality Score"),
-                format_number(row.get(f"{game}, Quality Score (std)", float("nan"))), str(n),
+                shown, game, cell(name, game, PCT_PLAYED), cell(name, game, QUALITY),
+                format_number(row.get(std_col(game), float("nan"))), str(n),
             )  # fmt: skip
     console.print(overall)
     console.print(per_game)
@@ -259,6 +265,10 @@ def eval_command(
         from parlour.analysis.placement import place_results
 
         print_placement(place_results([results], comparison=compare))
+    if evaluation.unreadable:
+        for _, reason in evaluation.unreadable[:20]:
+            err_console.print(f"  {reason}", highlight=False)
+        fail(f"{len(evaluation.unreadable)} scores.json could not be used; those episodes are not counted", code=1)
 
 
 @app.command("generate")

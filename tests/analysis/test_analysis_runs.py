@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from parlour.analysis.commands import analyze_app
-from parlour.analysis.loading import load_joined, load_scores, raw_from_scores
+from parlour.analysis.loading import load_joined, load_scores, raw_from_episodes
 from parlour.scoring.clemscore import aggregate
 
 GAMES = ("taboo", "wordle")
@@ -44,7 +44,7 @@ def _two_backends(root: Path) -> None:
 
 def test_scores_json_tree_gives_raw_and_table(tmp_path: Path) -> None:
     _two_backends(tmp_path)
-    raw = raw_from_scores(tmp_path)
+    raw = raw_from_episodes(tmp_path)
     assert set(raw.columns) == {"game", "model", "experiment", "episode", "metric", "value"}
     played = raw[raw.metric == "Played"]
     assert len(played) == 2 * 2 * 2 * 15

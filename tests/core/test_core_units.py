@@ -74,18 +74,24 @@ def test_special_model_names() -> None:
     [
         ("{not json", r"not valid JSON \(line 1"),
         ('{"experiments": 3}', "needs a top-level object with an 'experiments' list"),
-        ('{"experiments": [{"game_instances": []}]}', r"experiments\[0\]: missing 'name'"),
+        ('{"experiments": [{"game_instances": []}]}', r"experiments\[0\]: missing field 'name'"),
         (
-            '{"experiments": [{"name": "e", "max_turns": 3, "game_instances": [{"game_id": 0}]}]}',
-            r"experiments\[0\]\.game_instances\[0\]: missing 'target_word'",
+            '{"experiments": [{"name": "e", "game_instances": []}]}',
+            r"'e' \(experiments\[0\]\): missing field 'max_turns'",
+        ),
+        (
+            '{"experiments": [{"name": "e", "max_turns": 3, "describer_initial_prompt": "", '
+            '"guesser_initial_prompt": "", "game_instances": [{"game_id": 0}]}]}',
+            r"game_instances\[0\] \(game_id 0\): missing field 'target_word'",
         ),
     ],
 )
 def test_malformed_instances(tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "instances.json"
     path.write_text(content)
+    taboo = get_game("taboo")
     with pytest.raises(InstanceFileError, match=message) as info:
-        load_instances(path, ("max_turns",), ("target_word",))
+        load_instances(path, taboo.experiment_schema, taboo.instance_schema)
     assert str(path) in str(info.value)
 
 
@@ -100,7 +106,7 @@ def test_resolve_instances(tmp_path: Path, reference: Path) -> None:
 
 def test_official_taboo_instances_load(reference: Path) -> None:
     game = get_game("taboo")
-    data = load_instances(reference / "games/taboo/in/instances.json", game.experiment_keys, game.instance_keys)
+    data = load_instances(reference / "games/taboo/in/instances.json", game.experiment_schema, game.instance_schema)
     assert [e["name"] for e in data["experiments"]] == ["high_en", "medium_en", "low_en"]
     assert all(len(e["game_instances"]) == 20 for e in data["experiments"])
 

@@ -256,7 +256,7 @@ async def test_oracle_wins_every_shipped_and_official_instance(reference) -> Non
 def test_instance_files_load(reference) -> None:
     game = get_game("imagegame")
     for path in (game.default_instances, reference / "games/imagegame/in/instances.json"):
-        data = load_instances(path, game.experiment_keys, game.instance_keys)
+        data = load_instances(path, game.experiment_schema, game.instance_schema)
         assert sum(len(e["game_instances"]) for e in data["experiments"]) == 40
 
 

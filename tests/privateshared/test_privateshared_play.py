@@ -47,7 +47,7 @@ def test_registered_as_single_player() -> None:
 @pytest.mark.parametrize("source", ["default", pytest.param("official", marks=pytest.mark.reference)])
 async def test_oracle_scores_100_on_every_instance(source: str) -> None:
     path = GAME.default_instances if source == "default" else OFFICIAL
-    data = load_instances(path, GAME.experiment_keys, GAME.instance_keys)
+    data = load_instances(path, GAME.experiment_schema, GAME.instance_schema)
     data["experiments"] = [GAME.attach_resources(e, path) for e in data["experiments"]]
     episodes = _episodes(data)
     assert len(episodes) == 50

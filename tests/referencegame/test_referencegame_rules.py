@@ -151,7 +151,7 @@ def _instance_files(reference) -> list:
 def test_instance_files_load(reference) -> None:
     game = get_game(GAME)
     for path in _instance_files(reference):
-        data = load_instances(path, game.experiment_keys, game.instance_keys)
+        data = load_instances(path, game.experiment_schema, game.instance_schema)
         assert sum(len(e["game_instances"]) for e in data["experiments"]) == 180
 
 

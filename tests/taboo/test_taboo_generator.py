@@ -44,7 +44,7 @@ def test_shipped_file_is_a_fresh_generation(generated: dict[str, Any]) -> None:
 
 
 def test_experiments_and_schema(generated: dict[str, Any]) -> None:
-    data = load_instances(GAME.default_instances, GAME.experiment_keys, GAME.instance_keys)
+    data = load_instances(GAME.default_instances, GAME.experiment_schema, GAME.instance_schema)
     assert [e["name"] for e in data["experiments"]] == ["high_en", "medium_en", "low_en"]
     for experiment in data["experiments"]:
         assert experiment["max_turns"] == 3

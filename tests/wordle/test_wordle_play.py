@@ -25,7 +25,7 @@ GAMES = ("wordle", "wordle_withclue", "wordle_withcritic")
 
 def default_experiments(game_name: str) -> list[dict]:
     game = get_game(game_name)
-    data = load_instances(game.default_instances, game.experiment_keys, game.instance_keys)
+    data = load_instances(game.default_instances, game.experiment_schema, game.instance_schema)
     return data["experiments"]
 
 
@@ -41,7 +41,7 @@ def start_experiment(game_name: str) -> dict:
 def official_experiments(game_name: str) -> list[dict]:
     game = get_game(game_name)
     path = REFERENCE / "games" / game_name / "in" / "instances.json"
-    return load_instances(path, game.experiment_keys, game.instance_keys)["experiments"]
+    return load_instances(path, game.experiment_schema, game.instance_schema)["experiments"]
 
 
 async def play(game_name: str, experiment: dict, instance: dict, models: list[Model]) -> tuple[dict, dict]:

@@ -30,6 +30,7 @@ from parlour.analysis.regression import regression
 from parlour.cli_errors import one_line_errors
 from parlour.errors import ParlourError
 from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
+from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY
 
 analyze_app = typer.Typer(
     help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare, "
@@ -98,11 +99,12 @@ def _write(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, e
         frame.to_csv(csv_path, index=False)
     if json_path:
         payload = extra if extra is not None else {"rows": json.loads(frame.to_json(orient="records"))}
-        write_json(payload, json_path)
+        write_json_nan_as_null(payload, json_path)
 
 
-def write_json(payload: dict, path: Path) -> None:
-    """Write JSON with NaN as null (standard JSON)."""
+def write_json_nan_as_null(payload: dict, path: Path) -> None:
+    """Write standard JSON for other tools: NaN becomes null (unlike the results files, which keep
+    clembench's bare NaN token; see parlour.runner.store.write_json)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -213,11 +215,11 @@ def _variants_cmd(
     print_frame(per_game, "per game", ["group", kind, "game", "played", "quality", "diff_played", "diff_quality"])
     tests = variant_tests(scores.raw, table, n_boot=n_boot, seed=seed)
     if not tests.empty:
-        print_frame(tests[tests["game"] == "all"], "paired bootstrap over shared instances (a - b)")
+        print_frame(tests[tests["game"] == ALL_GAMES], "paired bootstrap over shared instances (a - b)")
     ci = None
     if scores.raw is not None and not scores.raw.empty:
         cis = bootstrap_ci(scores.raw, n_boot=n_boot, seed=seed)
-        cis = cis[(cis["game"] == "all") & (cis["metric"] == "clemscore")]
+        cis = cis[(cis["game"] == ALL_GAMES) & (cis["metric"] == CLEMSCORE)]
         ci = {r.model: (r.ci_low, r.ci_high) for r in cis.itertuples()}
     payload = {
         "table": json.loads(table.to_json(orient="records")),
@@ -300,10 +302,10 @@ def profile_cmd(
 def _with_ci(table: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
     """Add bootstrap CI columns for played and quality where the models have episode data."""
     cis = bootstrap_ci(raw[raw["model"].isin(table["model"])])
-    wide = cis[cis["metric"].isin(["% Played", "Quality Score"])].pivot_table(
+    wide = cis[cis["metric"].isin([PCT_PLAYED, QUALITY])].pivot_table(
         index=["model", "game"], columns="metric", values=["ci_low", "ci_high"]
     )
-    wide.columns = [f"{'played' if m == '% Played' else 'quality'}_{b}" for b, m in wide.columns]
+    wide.columns = [f"{'played' if m == PCT_PLAYED else 'quality'}_{b}" for b, m in wide.columns]
     return table.merge(wide.reset_index(), on=["model", "game"], how="left")
 
 

@@ -11,7 +11,6 @@ Episode-level data (raw) is kept where it exists so that analyses can add bootst
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,16 +29,18 @@ from parlour.analysis.characteristics import (
 from parlour.data import resolve_source
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import (
-    ABORTED,
     AVG_PLAYED_COL,
     AVG_QUALITY_COL,
     CLEMSCORE_COL,
-    PLAYED,
-    RAW_COLUMNS,
+    PCT_PLAYED,
+    QUALITY,
+    QUALITY_STD,
     aggregate,
     check_raw,
+    is_overall_col,
     read_results_table,
 )
+from parlour.scoring.raw_table import build_raw_table
 
 
 @dataclass
@@ -59,32 +60,14 @@ class Scores:
         return list(self.table.index)
 
 
-def raw_from_scores(root: Path) -> pd.DataFrame:
-    """clembench's long raw table from every `<pair>/<game>/<exp>/episode_*/scores.json` under root.
-
-    Only `episode scores` are used, and `Played = 1 - Aborted` is appended per episode, as bencheval does.
-    """
-    rows: list[tuple] = []
-    for path in sorted(root.glob("*/*/*/episode_*/scores.json")):
-        episode, experiment, game, model = path.parts[-2], path.parts[-3], path.parts[-4], path.parts[-5]
-        try:
-            scores = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ResultsError(f"{path}: cannot read scores ({exc})") from exc
-        episode_scores = scores.get("episode scores", {}) if isinstance(scores, dict) else {}
-        for metric, value in episode_scores.items():
-            rows.append((game, model, experiment, episode, metric, _number(value)))
-        aborted = _number(episode_scores.get(ABORTED))
-        if PLAYED not in episode_scores and not math.isnan(aborted):
-            rows.append((game, model, experiment, episode, PLAYED, 1 - aborted))
-    return pd.DataFrame(rows, columns=RAW_COLUMNS)
-
-
-def _number(value: object) -> float:
-    try:
-        return float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return float("nan")
+def raw_from_episodes(root: Path) -> pd.DataFrame:
+    """clembench's long raw table from every scores.json under root (parlour.scoring.raw_table); an
+    unusable scores.json stops the analysis with its reason rather than silently shrinking a model's data."""
+    scores = build_raw_table(root)
+    if scores.unreadable:
+        _, reason = scores.unreadable[0]
+        raise ResultsError(f"{reason} ({len(scores.unreadable)} unusable scores.json under {root})")
+    return scores.table
 
 
 def read_raw(path: Path) -> pd.DataFrame:
@@ -121,7 +104,7 @@ def load_source(path: Path) -> Scores:
     path = resolve_source(path)
     if path.is_dir():
         raw_csv = path / "raw.csv"
-        raw = read_raw(raw_csv) if raw_csv.is_file() else raw_from_scores(path)
+        raw = read_raw(raw_csv) if raw_csv.is_file() else raw_from_episodes(path)
         if raw.empty:
             results_csv = path / "results.csv"
             if results_csv.is_file():
@@ -211,9 +194,9 @@ def load_scores(paths: Iterable[Path]) -> Scores:
 def _column_order(columns: Iterable[str]) -> list[str]:
     """Overall columns first, then per game (alphabetical) % Played, Quality Score, Quality Score (std)."""
     columns = list(columns)
-    head = [c for c in columns if c.startswith("-,") or c.startswith("all,")]
+    head = [c for c in columns if is_overall_col(c)]
     rest = [c for c in columns if c not in head]
-    kind = {"% Played": 0, "Quality Score": 1, "Quality Score (std)": 2}
+    kind = {PCT_PLAYED: 0, QUALITY: 1, QUALITY_STD: 2}
     rest.sort(key=lambda c: (c.split(", ", 1)[0], kind.get(c.split(", ", 1)[-1], 3), c))
     return head + rest
 

@@ -1,12 +1,43 @@
-"""Reading clembench-format instance files, with one-line errors that name the file and field."""
+"""Reading clembench-format instance files, checked against each game's schema, with one-line errors that name
+the file, the experiment, the instance and the field."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from parlour.errors import InstanceFileError
+from parlour.textfiles import read_utf8
+
+
+def check_folder_name(name: str) -> str:
+    """`name` when it can be used as one folder name inside the results folder (it becomes one)."""
+    if not name.strip() or "/" in name or "\\" in name or "\0" in name or ".." in name or name == ".":
+        raise ValueError(f"{name!r} cannot be a folder name (no path separators, no '..', not empty)")
+    return name
+
+
+class Schema(BaseModel):
+    """Base of the instance file schemas: the listed fields must have their types (no coercion, so
+    `"heart"` is not a list of words and `123` not a word); other keys are kept as they are."""
+
+    model_config = ConfigDict(extra="allow", strict=True)
+
+
+class ExperimentSchema(Schema):
+    """What every experiment has; its name becomes a results folder name."""
+
+    name: Annotated[StrictStr, AfterValidator(check_folder_name)]
+    game_instances: list[Any]
+
+
+class InstanceSchema(Schema):
+    """What every game instance has."""
+
+    game_id: StrictInt
 
 
 def instances_json(instances: dict[str, Any]) -> str:
@@ -16,41 +47,52 @@ def instances_json(instances: dict[str, Any]) -> str:
 
 def load_instances(
     path: Path,
-    experiment_keys: tuple[str, ...] = (),
-    instance_keys: tuple[str, ...] = (),
+    experiment_schema: type[ExperimentSchema] = ExperimentSchema,
+    instance_schema: type[InstanceSchema] = InstanceSchema,
 ) -> dict[str, Any]:
-    """Load and check `{"experiments": [{"name", ..., "game_instances": [{"game_id", ...}]}]}`.
-
-    `experiment_keys` / `instance_keys` are the keys the game needs; a missing one is reported
-    with its location (e.g. `experiments[1].game_instances[4]: missing 'target_word'`).
-    """
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise InstanceFileError(f"{path}: cannot read instances file ({exc.strerror or exc})") from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    """Load `{"experiments": [{"name", ..., "game_instances": [{"game_id", ...}]}]}` and check every experiment
+    and instance against the game's schemas. The data is returned as read (the schemas only check)."""
+    data = _read(path)
     if not isinstance(data, dict) or not isinstance(data.get("experiments"), list):
         raise InstanceFileError(f"{path}: needs a top-level object with an 'experiments' list")
     for e_idx, experiment in enumerate(data["experiments"]):
         where = f"{path}: experiments[{e_idx}]"
-        if not isinstance(experiment, dict):
-            raise InstanceFileError(f"{where}: must be an object")
-        for key in ("name", "game_instances", *experiment_keys):
-            if key not in experiment:
-                raise InstanceFileError(f"{where}: missing '{key}'")
-        if not isinstance(experiment["game_instances"], list):
-            raise InstanceFileError(f"{where}.game_instances: must be a list")
+        if isinstance(experiment, dict) and isinstance(experiment.get("name"), str):
+            where = f"{path}: experiment {experiment['name']!r} (experiments[{e_idx}])"
+        _check(experiment_schema, experiment, where)
         for i_idx, instance in enumerate(experiment["game_instances"]):
-            i_where = f"{where}.game_instances[{i_idx}]"
-            if not isinstance(instance, dict):
-                raise InstanceFileError(f"{i_where}: must be an object")
-            for key in ("game_id", *instance_keys):
-                if key not in instance:
-                    raise InstanceFileError(f"{i_where}: missing '{key}'")
+            i_where = f"{where}, instance game_instances[{i_idx}]"
+            if isinstance(instance, dict) and "game_id" in instance:
+                i_where += f" (game_id {instance['game_id']!r})"
+            _check(instance_schema, instance, i_where)
     return data
+
+
+def _read(path: Path) -> Any:
+    text = read_utf8(path, InstanceFileError, "instances file")
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+
+
+def _check(schema: type[Schema], value: Any, where: str) -> None:
+    """InstanceFileError for the first field of `value` that the schema refuses."""
+    try:
+        schema.model_validate(value)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        field = ".".join(str(part) for part in error["loc"])
+        if error["type"] == "missing":
+            raise InstanceFileError(f"{where}: missing field '{field}'") from None
+        got = error.get("input")
+        label = f"field '{field}'" if field else "value"
+        raise InstanceFileError(f"{where}: {label}: {error['msg']} (got {type(got).__name__} {_short(got)})") from None
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def resolve_instances_file(game: str, source: Path | None, default: Path) -> Path:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from parlour.errors import UnknownGameError
+from parlour.games.instances import ExperimentSchema, InstanceSchema
 from parlour.games.master import GameMaster
 from parlour.games.scorer import GameScorer
 
@@ -35,8 +36,9 @@ class GameSpec:
     scorer: type[GameScorer]
     package: str  # the game's package; default instances at <package>/in/instances.json
     single_player: bool = False
-    experiment_keys: tuple[str, ...] = ()
-    instance_keys: tuple[str, ...] = ()
+    #: pydantic schemas that each experiment and instance of an instances file must satisfy
+    experiment_schema: type[ExperimentSchema] = ExperimentSchema
+    instance_schema: type[InstanceSchema] = InstanceSchema
     generator: Callable[..., dict[str, Any]] | None = field(default=None, compare=False)
     #: rebuilds the generator's word tables from their sources (needs the `generate` extra); returns the files
     rebuild_tables: Callable[[], list[Path]] | None = field(default=None, compare=False)

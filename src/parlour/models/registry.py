@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from parlour.errors import RegistryError, UnknownModelError
 from parlour.models.spec import ModelSpec, validation_message
+from parlour.textfiles import read_utf8
 
 BUILTIN_REGISTRY = "registry.yaml"
 
@@ -36,9 +37,10 @@ def registry_files() -> list[Path]:
 
 @lru_cache(maxsize=32)
 def _load_file(path: Path, mtime: float) -> tuple[ModelSpec, ...]:
+    text = read_utf8(path, RegistryError, "model registry")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
         raise RegistryError(f"{path}: cannot read model registry: {exc}".splitlines()[0]) from exc
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):

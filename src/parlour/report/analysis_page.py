@@ -22,6 +22,7 @@ from parlour.analysis.regression import regression
 from parlour.errors import ParlourError
 from parlour.report.render import Writer, table_payload
 from parlour.scoring.bootstrap import bootstrap_ci
+from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
 
 PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has its own chart
 CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization", "divergence"}
@@ -57,9 +58,9 @@ def write_analysis_page(
             sections.append(section)
 
     def overview() -> dict | None:
-        ranked = scores.table.sort_values("-, clemscore", ascending=False)
+        ranked = scores.table.sort_values(CLEMSCORE_COL, ascending=False)
         # models known only by their overall scores (summary tables) have no per-game profile
-        per_game = ranked[[c for c in ranked.columns if c.endswith(", % Played") and not c.startswith("all,")]]
+        per_game = ranked[[played_col(g) for g in games_of(ranked)]]
         ranked = list(ranked.index[per_game.notna().any(axis=1)])
         if not ranked:
             return None
@@ -158,7 +159,7 @@ def write_analysis_page(
         ci = None
         if scores.raw is not None and not scores.raw.empty:
             c = bootstrap_ci(scores.raw[scores.raw["model"].isin(table["pair"])], n_boot=n_boot, seed=seed)
-            c = c[(c["game"] == "all") & (c["metric"] == "clemscore")]
+            c = c[(c["game"] == ALL_GAMES) & (c["metric"] == CLEMSCORE)]
             ci = {r.model: (r.ci_low, r.ci_high) for r in c.itertuples()}
         written.extend(figures.variants_figure(table, kind, fig(kind), ci))
         show = table[["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]]

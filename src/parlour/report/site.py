@@ -29,7 +29,19 @@ from parlour.report.placement_page import write_placement_page
 from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
 from parlour.scoring.bootstrap import bootstrap_ci
-from parlour.scoring.clemscore import games_of, played_col, quality_col
+from parlour.scoring.clemscore import (
+    ALL_GAMES,
+    AVG_PLAYED_COL,
+    AVG_QUALITY_COL,
+    CLEMSCORE,
+    CLEMSCORE_COL,
+    PCT_PLAYED,
+    PLAYED,
+    QUALITY,
+    games_of,
+    played_col,
+    quality_col,
+)
 
 
 @dataclass
@@ -107,18 +119,18 @@ def _first_spec(run: object) -> dict:
 
 
 def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot: int) -> None:
-    table = scores.table.sort_values("-, clemscore", ascending=False, na_position="last")
+    table = scores.table.sort_values(CLEMSCORE_COL, ascending=False, na_position="last")
     games = games_of(table)
     rows = []
     for pair, row in table.iterrows():
         cells = [
-            cell(row["-, clemscore"], ci.get((pair, "all", "clemscore"))),
-            cell(row["all, Average % Played"], ci.get((pair, "all", "% Played"))),
-            cell(row["all, Average Quality Score"], ci.get((pair, "all", "Quality Score"))),
+            cell(row[CLEMSCORE_COL], ci.get((pair, ALL_GAMES, CLEMSCORE))),
+            cell(row[AVG_PLAYED_COL], ci.get((pair, ALL_GAMES, PCT_PLAYED))),
+            cell(row[AVG_QUALITY_COL], ci.get((pair, ALL_GAMES, QUALITY))),
         ]
         for game in games:
-            cells.append(cell(row[played_col(game)], ci.get((pair, game, "% Played")), "game"))
-            cells.append(cell(row[quality_col(game)], ci.get((pair, game, "Quality Score")), "game"))
+            cells.append(cell(row[played_col(game)], ci.get((pair, game, PCT_PLAYED)), "game"))
+            cells.append(cell(row[quality_col(game)], ci.get((pair, game, QUALITY)), "game"))
         tag = ""
         spec = _first_spec(scores.runs.get(pair))
         tag = " · ".join(str(spec[k]) for k in ("backend", "quantization") if spec.get(k))
@@ -129,13 +141,14 @@ def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot:
     board = table.copy()
     if ci:
         for metric, col in (
-            ("clemscore", "-, clemscore"),
-            ("% Played", "all, Average % Played"),
-            ("Quality Score", "all, Average Quality Score"),
+            (CLEMSCORE, CLEMSCORE_COL),
+            (PCT_PLAYED, AVG_PLAYED_COL),
+            (QUALITY, AVG_QUALITY_COL),
         ):
             idx = board.columns.get_loc(col) + 1
-            board.insert(idx, f"{col} ci_high", [ci.get((p, "all", metric), (math.nan,) * 2)[1] for p in board.index])
-            board.insert(idx, f"{col} ci_low", [ci.get((p, "all", metric), (math.nan,) * 2)[0] for p in board.index])
+            bounds = [ci.get((p, ALL_GAMES, metric), (math.nan,) * 2) for p in board.index]
+            board.insert(idx, f"{col} ci_high", [high for _, high in bounds])
+            board.insert(idx, f"{col} ci_low", [low for low, _ in bounds])
     writer.table(board, "leaderboard", index=True)
 
 
@@ -151,11 +164,11 @@ def _model_pages(writer: Writer, scores: Scores, frame: pd.DataFrame, ci: dict, 
                 {
                     "game": r.game,
                     "cells": [
-                        cell(r.played, ci.get((pair, r.game, "% Played"))),
-                        cell(r.quality, ci.get((pair, r.game, "Quality Score"))),
+                        cell(r.played, ci.get((pair, r.game, PCT_PLAYED))),
+                        cell(r.quality, ci.get((pair, r.game, QUALITY))),
                         cell(
-                            clem if r.game != "all" else scores.table.loc[pair, "-, clemscore"],
-                            ci.get((pair, r.game, "clemscore")),
+                            clem if r.game != ALL_GAMES else scores.table.loc[pair, CLEMSCORE_COL],
+                            ci.get((pair, r.game, CLEMSCORE)),
                         ),
                     ],
                     "n": n,
@@ -195,8 +208,8 @@ def _model_pages(writer: Writer, scores: Scores, frame: pd.DataFrame, ci: dict, 
 
 
 def _episode_count(raw: pd.DataFrame, pair: str, game: str) -> int | str:
-    sub = raw[(raw["model"] == pair) & (raw["metric"] == "Played")]
-    if game != "all":
+    sub = raw[(raw["model"] == pair) & (raw["metric"] == PLAYED)]
+    if game != ALL_GAMES:
         sub = sub[sub["game"] == game]
     return int(len(sub)) if len(sub) else ""
 

@@ -12,13 +12,16 @@ from __future__ import annotations
 import fcntl
 import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from parlour.errors import ResultsError
+from parlour.textfiles import read_utf8
 
 INSTANCE = "instance.json"
 INTERACTIONS = "interactions.json"
@@ -29,25 +32,55 @@ RUN = "run.json"
 LOCK = ".parlour.lock"
 
 
+def encode_json(data: Any) -> bytes:
+    """clembench's JSON text as UTF-8: NaN as the bare token NaN (as its json.dump writes it), non-ASCII kept.
+    json.dumps takes the C encoder (json.dump to a file streams through the pure-Python one)."""
+    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+
 def write_json(path: Path, data: Any) -> None:
-    """Write JSON atomically (temp file + rename): a reader never sees a half-written file.
-    NaN is written as the bare token NaN, as clembench's json.dump does."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".partial")
+    """Write clembench-style JSON (NaN as the bare token NaN) atomically: a reader never sees a
+    half-written file. The file gets the user's umask, like any file the user creates."""
+    _write_atomic(path, encode_json(data))
+
+
+def write_json_if_changed(path: Path, data: Any) -> bool:
+    """`write_json`, skipped when the file already holds exactly these bytes; True when it was written."""
+    encoded = encode_json(data)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, ensure_ascii=False)
+        if path.read_bytes() == encoded:
+            return False
+    except OSError:
+        pass  # missing or unreadable: write it
+    _write_atomic(path, encoded)
+    return True
+
+
+def _write_atomic(path: Path, payload: bytes) -> None:
+    """Temp file beside `path`, then rename. os.open with mode 0o666 lets the kernel apply the umask
+    (tempfile.mkstemp would force 0600)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.partial"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
 def read_json(path: Path) -> Any:
+    """Parse a JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file when
+    it cannot be read, is not UTF-8 or is not JSON."""
+    text = read_utf8(path, ResultsError, "JSON file")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot read ({exc.strerror or exc})") from exc
+        return orjson.loads(text)  # about twice as fast as json; strict JSON only
+    except orjson.JSONDecodeError:
+        pass  # NaN tokens (clembench's scores), or not JSON at all: the standard parser decides
+    try:
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
 

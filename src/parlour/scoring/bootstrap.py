@@ -18,13 +18,11 @@ import numpy as np
 import pandas as pd
 
 from parlour.errors import ResultsError
-from parlour.scoring.clemscore import episode_table
+from parlour.scoring.clemscore import ALL_GAMES as ALL
+from parlour.scoring.clemscore import CLEMSCORE, QUALITY, episode_table
+from parlour.scoring.clemscore import PCT_PLAYED as PLAYED
 
 Strata = Literal["game", "experiment"]
-ALL = "all"
-PLAYED = "% Played"
-QUALITY = "Quality Score"
-CLEMSCORE = "clemscore"
 CI_COLUMNS = ["model", "game", "metric", "value", "ci_low", "ci_high", "n_episodes"]
 
 

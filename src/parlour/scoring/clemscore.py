@@ -23,25 +23,39 @@ PLAYED = "Played"
 ABORTED = "Aborted"
 MAIN_SCORE = "Main Score"
 
-CLEMSCORE_COL = "-, clemscore"
-AVG_PLAYED_COL = "all, Average % Played"
-AVG_QUALITY_COL = "all, Average Quality Score"
+# The statistics of the score table (and the `metric` values of the bootstrap CI table); ALL_GAMES stands
+# for the averages over games.
+PCT_PLAYED = "% Played"
+QUALITY = "Quality Score"
+QUALITY_STD = "Quality Score (std)"
+CLEMSCORE = "clemscore"
+ALL_GAMES = "all"
+
+# results.csv columns, exactly as clembench names them
+CLEMSCORE_COL = f"-, {CLEMSCORE}"
+AVG_PLAYED_COL = f"{ALL_GAMES}, Average {PCT_PLAYED}"
+AVG_QUALITY_COL = f"{ALL_GAMES}, Average {QUALITY}"
 OVERALL_COLUMNS = [CLEMSCORE_COL, AVG_PLAYED_COL, AVG_QUALITY_COL]
 
 
 def played_col(game: str) -> str:
     """results.csv column of a game's % Played."""
-    return f"{game}, % Played"
+    return f"{game}, {PCT_PLAYED}"
 
 
 def quality_col(game: str) -> str:
     """results.csv column of a game's Quality Score."""
-    return f"{game}, Quality Score"
+    return f"{game}, {QUALITY}"
 
 
 def std_col(game: str) -> str:
     """results.csv column of a game's Quality Score (std)."""
-    return f"{game}, Quality Score (std)"
+    return f"{game}, {QUALITY_STD}"
+
+
+def is_overall_col(column: str) -> bool:
+    """Whether a results.csv column is one of the averages over games (clemscore included)."""
+    return column in OVERALL_COLUMNS
 
 
 def check_raw(raw: pd.DataFrame) -> None:
@@ -107,8 +121,8 @@ def from_per_game(table: pd.DataFrame) -> pd.DataFrame:
 
 def games_of(table: pd.DataFrame) -> list[str]:
     """The games of a results table, alphabetically (from its `<game>, % Played` columns)."""
-    suffix = ", % Played"
-    return sorted(c[: -len(suffix)] for c in table.columns if c.endswith(suffix) and not c.startswith("all,"))
+    suffix = played_col("")
+    return sorted(c[: -len(suffix)] for c in table.columns if c.endswith(suffix) and not is_overall_col(c))
 
 
 def aggregate(raw: pd.DataFrame) -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +11,7 @@ from parlour.errors import ParlourError
 from parlour.games.episode import score_episode
 from parlour.games.registry import GAME_MODULES, get_game
 from parlour.runner import store
+from parlour.scoring.episodes import map_chunks, walk_episodes
 
 INSTANCE_FILES = ("instance.json", "instance.reconstructed.json")
 
@@ -20,12 +21,7 @@ class ScoringReport:
     scored: list[Path] = field(default_factory=list)
     failed: list[tuple[Path, str]] = field(default_factory=list)
     skipped_games: set[str] = field(default_factory=set)
-
-
-def episode_dirs(results: Path, game: str | None = None) -> Iterator[tuple[str, Path]]:
-    """(game, episode dir) for every episode with interactions.json: <pair>/<game>/<exp>/episode_<n>."""
-    for interactions in sorted(results.glob(f"*/{game or '*'}/*/episode_*/{store.INTERACTIONS}")):
-        yield interactions.parents[2].name, interactions.parent
+    written: int = 0  # scores.json files created or changed (the others already held these scores)
 
 
 def _experiment_config(exp_dir: Path) -> dict[str, Any]:
@@ -40,25 +36,41 @@ def _instance(ep_dir: Path) -> dict[str, Any]:
     raise ParlourError(f"{ep_dir}: no instance.json")
 
 
-def score_results(results: Path, game: str | None = None) -> ScoringReport:
-    """Write scores.json next to every interactions.json; failures are collected, not fatal."""
-    if not results.is_dir():
-        raise ParlourError(f"{results}: results folder does not exist")
-    if game is not None:
-        get_game(game)  # unknown game: one-line error
+def _score_chunk(episodes: Sequence[tuple[str, Path]]) -> ScoringReport:
+    """Score some episodes (in a worker process); scores.json is only rewritten when its content changes."""
     report = ScoringReport()
     experiments: dict[Path, dict[str, Any]] = {}  # each experiment file is read once, not once per episode
-    for game_name, ep_dir in episode_dirs(results, game):
-        if game_name not in GAME_MODULES:
-            report.skipped_games.add(game_name)
-            continue
+    for game_name, ep_dir in episodes:
+        if not (ep_dir / store.INTERACTIONS).is_file():
+            continue  # not played (yet): nothing to score
         try:
             interactions = store.read_json(ep_dir / store.INTERACTIONS)
             if ep_dir.parent not in experiments:
                 experiments[ep_dir.parent] = _experiment_config(ep_dir.parent)
             scores = score_episode(get_game(game_name), experiments[ep_dir.parent], _instance(ep_dir), interactions)
-            store.write_json(ep_dir / store.SCORES, scores)
+            report.written += store.write_json_if_changed(ep_dir / store.SCORES, scores)
             report.scored.append(ep_dir)
         except Exception as exc:  # noqa: BLE001 - a broken episode must not stop the others
             report.failed.append((ep_dir, f"{type(exc).__name__}: {exc}"))
+    return report
+
+
+def score_results(results: Path, game: str | None = None, workers: int | None = None) -> ScoringReport:
+    """Write scores.json next to every interactions.json, using `workers` processes (default: every core);
+    failures are collected, not fatal."""
+    if not results.is_dir():
+        raise ParlourError(f"{results}: results folder does not exist (or is not a folder)")
+    if game is not None:
+        get_game(game)  # unknown game: one-line error
+    report = ScoringReport()
+    known: list[tuple[str, Path]] = []
+    for episode in walk_episodes(results, game):
+        if episode.game in GAME_MODULES:
+            known.append((episode.game, episode.path))
+        else:
+            report.skipped_games.add(episode.game)
+    for part in map_chunks(_score_chunk, known, workers):
+        report.scored += part.scored
+        report.failed += part.failed
+        report.written += part.written
     return report

@@ -3,6 +3,7 @@
 from typing import Any
 
 from parlour.games.imagegame.master import ImageGameMaster
+from parlour.games.imagegame.schema import ImageGameInstance
 from parlour.games.imagegame.scorer import ImageGameScorer
 from parlour.games.registry import GameSpec
 
@@ -20,15 +21,6 @@ GAME = GameSpec(
     master=ImageGameMaster,
     scorer=ImageGameScorer,
     package="parlour.games.imagegame",
-    instance_keys=(
-        "player_1_prompt_header",
-        "player_2_prompt_header",
-        "player_1_question",
-        "grid_dimension",
-        "player_1_response_pattern",
-        "player_1_terminate_pattern",
-        "player_2_response_pattern",
-        "target_grid",
-    ),
+    instance_schema=ImageGameInstance,
     generator=_generate,
 )

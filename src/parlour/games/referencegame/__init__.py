@@ -3,6 +3,7 @@
 from typing import Any
 
 from parlour.games.referencegame.master import ReferenceGameMaster
+from parlour.games.referencegame.schema import ReferenceGameInstance
 from parlour.games.referencegame.scorer import ReferenceGameScorer
 from parlour.games.registry import GameSpec
 
@@ -20,13 +21,6 @@ GAME = GameSpec(
     master=ReferenceGameMaster,
     scorer=ReferenceGameScorer,
     package="parlour.games.referencegame",
-    instance_keys=(
-        "player_1_prompt_header",
-        "player_1_target_grid",
-        "player_2_prompt_header",
-        "target_grid_name",
-        "player_1_response_pattern",
-        "player_2_response_pattern",
-    ),
+    instance_schema=ReferenceGameInstance,
     generator=_generate,
 )

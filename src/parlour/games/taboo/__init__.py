@@ -3,6 +3,7 @@
 from parlour.games.registry import GameSpec
 from parlour.games.taboo.generator import generate_instances, rebuild_word_table
 from parlour.games.taboo.master import TabooMaster
+from parlour.games.taboo.schema import TabooExperiment, TabooInstance
 from parlour.games.taboo.scorer import TabooScorer
 
 GAME = GameSpec(
@@ -11,8 +12,8 @@ GAME = GameSpec(
     master=TabooMaster,
     scorer=TabooScorer,
     package="parlour.games.taboo",
-    experiment_keys=("max_turns", "describer_initial_prompt", "guesser_initial_prompt"),
-    instance_keys=("target_word", "related_word"),
+    experiment_schema=TabooExperiment,
+    instance_schema=TabooInstance,
     generator=generate_instances,
     rebuild_tables=rebuild_word_table,
 )

@@ -7,6 +7,7 @@ from typing import Any
 
 from parlour.games.registry import GameSpec
 from parlour.games.wordle.master import WordleMaster
+from parlour.games.wordle.schema import WordleExperiment, WordleInstance
 from parlour.games.wordle.scorer import WordleScorer, WordleWithClueScorer, WordleWithCriticScorer
 
 DEFAULT_SEED = 2026  # parlour.games.wordle.generator.DEFAULT_SEED (imported lazily, see below)
@@ -37,18 +38,6 @@ def rebuild_word_tables() -> list[Path]:
     return rebuild()
 
 
-EXPERIMENT_KEYS = (
-    "common_config",
-    "english_words",
-    "use_clue",
-    "use_critic",
-    "system_definition",
-    "guesser_prompt",
-    "guesser_critic_prompt",
-    "response_format_keywords",
-)
-INSTANCE_KEYS = ("target_word", "target_word_clue", "target_word_difficulty")
-
 WORDLE = GameSpec(
     name="wordle",
     description="Guess a five-letter word in six attempts from green/yellow/red letter feedback.",
@@ -56,8 +45,8 @@ WORDLE = GameSpec(
     scorer=WordleScorer,
     package="parlour.games.wordle",
     single_player=True,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_wordle,
     rebuild_tables=rebuild_word_tables,
 )
@@ -69,8 +58,8 @@ WORDLE_WITHCLUE = GameSpec(
     scorer=WordleWithClueScorer,
     package="parlour.games.wordle.withclue",
     single_player=True,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_withclue,
     rebuild_tables=rebuild_word_tables,
 )
@@ -82,8 +71,8 @@ WORDLE_WITHCRITIC = GameSpec(
     scorer=WordleWithCriticScorer,
     package="parlour.games.wordle.withcritic",
     single_player=False,
-    experiment_keys=EXPERIMENT_KEYS,
-    instance_keys=INSTANCE_KEYS,
+    experiment_schema=WordleExperiment,
+    instance_schema=WordleInstance,
     generator=generate_withcritic,
     rebuild_tables=rebuild_word_tables,
 )

@@ -1,0 +1,114 @@
+"""Finding the episodes of a clembench-layout results folder, and spreading work on them over the CPU cores.
+
+results/<pair>/<game>/<i>_<experiment>/episode_<n>/ — one walk over the folders finds every episode, so
+that scoring and evaluation need no glob per file kind.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+import pandas as pd
+
+from parlour.errors import ResultsError
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: below this many items a process pool costs more than it saves
+PARALLEL_MIN_ITEMS = 2000
+#: rows from which a CSV file is written by a second process while this one goes on computing
+BACKGROUND_CSV_MIN_ROWS = 200_000
+#: items per task sent to a worker (large enough that pickling and scheduling stay cheap)
+CHUNK_SIZE = 1000
+
+
+@dataclass(frozen=True)
+class EpisodeDir:
+    """One episode folder, named by its place in the layout."""
+
+    path: Path
+
+    @property
+    def pair(self) -> str:
+        return self.path.parents[2].name
+
+    @property
+    def game(self) -> str:
+        return self.path.parents[1].name
+
+    @property
+    def experiment(self) -> str:
+        return self.path.parent.name
+
+
+def _subdirs(path: Path, prefix: str = "") -> list[Path]:
+    try:
+        with os.scandir(path) as entries:
+            return sorted(Path(e.path) for e in entries if e.name.startswith(prefix) and e.is_dir())
+    except OSError:
+        return []  # a file where a folder is expected, or no access: nothing below it
+
+
+def walk_episodes(results: Path, game: str | None = None) -> Iterator[EpisodeDir]:
+    """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order. The episode
+    folders themselves are not listed: whoever reads an episode finds out which files it has (one listing
+    per episode would cost as much as reading its scores)."""
+    for pair in _subdirs(results):
+        for game_dir in _subdirs(pair):
+            if game is not None and game_dir.name != game:
+                continue
+            for exp_dir in _subdirs(game_dir):
+                for episode in _subdirs(exp_dir, "episode_"):
+                    yield EpisodeDir(episode)
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def chunked(items: Sequence[T], size: int = CHUNK_SIZE) -> list[Sequence[T]]:
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def map_chunks(func: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None) -> list[R]:
+    """`func` over chunks of `items`, in order: in this process for small inputs or one worker, otherwise
+    in a process pool (scoring and JSON parsing are CPU-bound Python, which threads would serialise)."""
+    workers = default_workers() if workers is None else max(1, workers)
+    chunks = chunked(items)
+    if workers == 1 or len(items) < PARALLEL_MIN_ITEMS:
+        return [func(chunk) for chunk in chunks]
+    with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
+        return list(pool.map(func, chunks))
+
+
+@contextmanager
+def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = None) -> Iterator[None]:
+    """Write `frame.to_csv(path, index=False)` while the body of the `with` runs: for a large frame, in a
+    forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so a thread would not
+    run beside the body), otherwise here."""
+    workers = default_workers() if workers is None else workers
+    fork = "fork" in multiprocessing.get_all_start_methods()
+    if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:
+        frame.to_csv(path, index=False)
+        yield
+        return
+    writer = multiprocessing.get_context("fork").Process(target=frame.to_csv, args=(path,), kwargs={"index": False})
+    writer.start()
+    try:
+        yield
+    finally:
+        writer.join()
+    if writer.exitcode != 0:
+        raise ResultsError(f"{path}: could not be written (writer process exit code {writer.exitcode})")
