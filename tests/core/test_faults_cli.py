@@ -8,8 +8,8 @@ import json
 from pathlib import Path
 
 from support.cli import parlour, write_registry
+from support.records import strip_volatile
 
-from parlour.games.episode import strip_volatile
 from parlour.testing.fault_server import FaultServer, spread
 
 PAIR = "remote-t0.0--remote-t0.0"

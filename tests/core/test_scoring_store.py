@@ -11,12 +11,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import parlour
 from parlour.analysis.loading import load_scores
-from parlour.models.loader import load_model
-from parlour.models.registry import lookup
 from parlour.runner import store
-from parlour.runner.plan import plan_episodes
-from parlour.runner.run import run_episodes
 from parlour.scoring import episodes as episodes_module
 from parlour.scoring.evaluate import evaluate
 from parlour.scoring.raw_table import build_raw_table
@@ -47,13 +44,8 @@ def test_nan_is_written_as_clembench_does(tmp_path: Path) -> None:
 
 
 async def _played_tree(results: Path, games: list[str], limit: int) -> None:
-    from parlour.games.registry import select_games
-
     for policy in ("oracle", "breaker"):
-        model = load_model(lookup(f"programmatic:{policy}"))
-        pair = store.pair_name([f"{policy}-t0.0"])
-        tasks = plan_episodes(select_games(games), results, pair, limit=limit)
-        await run_episodes(tasks, [model, model], pair, concurrency=8)
+        await parlour.arun(games, f"programmatic:{policy}", results=results, limit=limit, concurrency=8)
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,7 @@ GAMES = tuple(game_names())
 @cache
 def default_experiments(game_name: str) -> list[dict[str, Any]]:
     game = get_game(game_name)
-    data = load_instances(game.default_instances, game.experiment_keys, game.instance_keys)
+    data = load_instances(game.default_instances, game.experiment_schema, game.instance_schema)
     return [game.attach_resources(e, game.default_instances) for e in data["experiments"]]
 
 
