@@ -21,9 +21,10 @@ _NOT_HASHED = {
     "timeout_s",
     "max_retries",
     "api_key_env",
-    "batch_size",
     "description",
 }
+# Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
+_HASHED_WHEN_SET = {"batch_size"}
 
 
 class ModelSpec(BaseModel):
@@ -55,7 +56,11 @@ class ModelSpec(BaseModel):
     base_url: str | None = None
     api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
     concurrency: int | None = Field(None, description="Max requests in flight for this model's endpoint.")
-    batch_size: int | None = Field(None, description="Max requests generated in one batch (local backends).")
+    batch_size: int | None = Field(
+        None,
+        description="Max requests generated in one batch (local backends); batching can change the last bits "
+        "of the logits, so it is part of the hash.",
+    )
     timeout_s: float = 120.0
     max_retries: int = 5
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")
@@ -65,7 +70,8 @@ class ModelSpec(BaseModel):
 
     def hashed_fields(self) -> dict[str, Any]:
         """The fields that determine generation, as a plain dict."""
-        return self.model_dump(exclude=_NOT_HASHED, mode="json")
+        fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        return {k: v for k, v in fields.items() if not (k in _HASHED_WHEN_SET and v is None)}
 
     def spec_hash(self) -> str:
         """A short stable hash of the generation-relevant fields."""
