@@ -7,6 +7,7 @@ vs reused, how many episodes and requests got different replies in the two modes
 
     python bench/llamacpp_batching.py              # the full run (about 20 min serial on 2 cores)
     python bench/llamacpp_batching.py --limit 2    # the first 2 instances of each experiment
+    python bench/llamacpp_batching.py -g taboo -g wordle --limit 1
 """
 
 from __future__ import annotations
@@ -33,9 +34,11 @@ def registry_entry(name: str, batch_size: int | None) -> dict[str, Any]:
     return spec.model_dump(mode="json", exclude_none=True)
 
 
-def play(name: str, results: Path, env: dict[str, str], limit: int | None) -> dict[str, Any]:
-    """One `parlour run` of all games; returns its run.json record."""
-    command = [sys.executable, "-m", "parlour", "run", "-g", "all", "-m", name, "-r", str(results), "--no-progress"]
+def play(name: str, results: Path, env: dict[str, str], games: list[str], limit: int | None) -> dict[str, Any]:
+    """One `parlour run` of the games; returns its run.json record."""
+    command = [sys.executable, "-m", "parlour", "run", "-m", name, "-r", str(results), "--no-progress"]
+    for game in games:
+        command += ["-g", game]
     if limit:
         command += ["--limit", str(limit)]
     done = subprocess.run(command, env={**os.environ, **env}, capture_output=True, text=True)
@@ -88,6 +91,7 @@ def compare(a: dict[str, list[str]], b: dict[str, list[str]]) -> tuple[int, int,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N instances of each experiment")
+    parser.add_argument("-g", "--game", action="append", help="only these games (default: all)")
     args = parser.parse_args()
     batched_size = lookup(BASE_MODEL).batch_size
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,11 +100,12 @@ def main() -> None:
         registry.write_text(yaml.safe_dump({"models": entries}), encoding="utf-8")
         env = {"PARLOUR_MODELS": str(registry)}
         results = Path(tmp) / "results"
-        runs = {name: play(name, results, env, args.limit) for name in ("serial", "batched")}
+        runs = {name: play(name, results, env, args.game or ["all"], args.limit) for name in ("serial", "batched")}
         got = {name: replies(results, name) for name in runs}
         stats = runs["batched"]["models"][0].get("batching_stats", {})
         serial_prompt = prompt_tokens(results, "serial")
-        print(f"limit: {args.limit or 'none'}  batched settings: {runs['batched']['models'][0]['batching_in_effect']}")
+        settings = runs["batched"]["models"][0]["batching_in_effect"]
+        print(f"games: {args.game or 'all'}  limit: {args.limit or 'none'}  batched settings: {settings}")
         for name, run in runs.items():
             episodes, took = len(got[name]), minutes(run)
             print(f"{name:8s} {episodes} episodes in {took * 60:7.1f} s: {episodes / took:6.1f} episodes/min")

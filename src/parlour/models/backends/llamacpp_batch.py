@@ -161,7 +161,7 @@ class BatchScheduler:
                     self._wake.wait()
                 if self._closing:
                     break
-                while self._pending and len(self._active) < self.batch_size:
+                while self._pending and len(self._active) < self.batch_size and self._fits(self._pending[0]):
                     request = self._pending.popleft()
                     if request.future.set_running_or_notify_cancel():  # False: its caller went away
                         self._admit(request)
@@ -175,6 +175,11 @@ class BatchScheduler:
                 self._active.clear()
         for request in [*self._active, *self._pending]:
             request.future.set_exception(RuntimeError("the llama.cpp scheduler was closed"))
+
+    def _fits(self, request: _Request) -> bool:
+        """Whether the live requests and this one surely fit in the KV cache (idle prefixes can be evicted)."""
+        needed = sum(len(r.prompt) + r.max_tokens for r in self._active)
+        return not self._active or needed + len(request.prompt) + request.max_tokens <= self.n_ctx
 
     def _admit(self, request: _Request) -> None:
         """Give the request a slot holding the longest cached prefix of its prompt."""
