@@ -30,6 +30,8 @@ import numpy as np
 
 # Positions never reach this: "to the end of the sequence" in llama_memory_seq_rm/seq_cp.
 _END = -1
+# Prompt tokens still to be evaluated by another live request for which a new one waits a step to reuse them.
+_WORTH_WAITING = 32
 
 
 @dataclass
@@ -161,10 +163,14 @@ class BatchScheduler:
                     self._wake.wait()
                 if self._closing:
                     break
+                later: list[_Request] = []
                 while self._pending and len(self._active) < self.batch_size and self._fits(self._pending[0]):
                     request = self._pending.popleft()
-                    if request.future.set_running_or_notify_cancel():  # False: its caller went away
+                    if self._prefix_in_progress(request):
+                        later.append(request)
+                    elif request.future.set_running_or_notify_cancel():  # False: its caller went away
                         self._admit(request)
+                self._pending.extendleft(reversed(later))
             try:
                 self._step()
             except Exception as exc:  # a failed decode fails the requests in it, not the worker
@@ -175,6 +181,16 @@ class BatchScheduler:
                 self._active.clear()
         for request in [*self._active, *self._pending]:
             request.future.set_exception(RuntimeError("the llama.cpp scheduler was closed"))
+
+    def _prefix_in_progress(self, request: _Request) -> bool:
+        """Whether a live request is evaluating a long prefix of this prompt right now: then waiting one
+        step lets this one reuse it instead of evaluating it too (episodes that start together)."""
+        if not self.prefix_cache:
+            return False
+        return any(
+            r.next_token is None and common_prefix(r.prompt, request.prompt) - len(r.slot.tokens) >= _WORTH_WAITING
+            for r in self._active
+        )
 
     def _fits(self, request: _Request) -> bool:
         """Whether the live requests and this one surely fit in the KV cache (idle prefixes can be evicted)."""
