@@ -65,7 +65,7 @@ def prompt_tokens(results: Path, name: str) -> int:
     total = 0
     for path in pair_dir(results, name).glob("*/*/episode_*/requests.json"):
         for call in json.loads(path.read_text()):
-            total += call["raw_response_obj"]["clem_player"]["usage"].get("prompt_tokens", 0)
+            total += call["raw_response_obj"]["usage"].get("prompt_tokens", 0)
     return total
 
 

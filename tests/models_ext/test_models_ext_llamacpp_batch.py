@@ -99,7 +99,7 @@ def test_batched_run_completes_every_episode_and_reuses_prefixes(tmp_path: Path)
     pair = "batched-t0.0--batched-t0.0"
     for path in (tmp_path / pair).glob("*/*/episode_*/requests.json"):
         for call in json.loads(path.read_text()):
-            sent, got = call["manipulated_prompt_obj"], call["raw_response_obj"]["clem_player"]
+            sent, got = call["manipulated_prompt_obj"], call["raw_response_obj"]
             assert sent["inputs"].endswith("<|im_start|>assistant\n") and sent["stop"] == ["<|im_end|>"]
             assert got["finish_reason"] in ("stop", "length") and "<|im_end|>" not in got["response"]
             assert got["usage"]["prompt_tokens"] > 0 and got["usage"]["total_tokens"] > got["usage"]["prompt_tokens"]
