@@ -10,7 +10,9 @@ from support.cli import parlour, write_registry
 from support.records import strip_volatile
 
 pytestmark = pytest.mark.slow
-PAIR = "smollm2-135m-t0.0--smollm2-135m-t0.0"
+# the one-at-a-time variant: its transcripts are the same at any concurrency (batched ones need not be)
+SERIAL = "smollm2-135m-serial"
+PAIR = f"{SERIAL}-t0.0--{SERIAL}-t0.0"
 
 
 def read(path: Path):
@@ -30,7 +32,7 @@ def test_embedded_model_plays_taboo_identically_at_any_concurrency(tmp_path: Pat
             "-g",
             "taboo",
             "-m",
-            "smollm2-135m",
+            SERIAL,
             "-r",
             str(results),
             "-e",
@@ -75,7 +77,7 @@ def test_openai_compatible_backend_against_real_llama_server(tmp_path: Path, lla
     common = ("-g", "taboo", "-e", "high_en", "--limit", "3")
     run = parlour("run", "-m", "smollm2-135m-server", "-r", str(served), *common, env=env)
     assert run.returncode == 0, run.stderr
-    assert parlour("run", "-m", "smollm2-135m", "-r", str(local), *common).returncode == 0
+    assert parlour("run", "-m", SERIAL, "-r", str(local), *common).returncode == 0
     served_eps = episode_dirs(served, "smollm2-135m-server-t0.0--smollm2-135m-server-t0.0")
     assert len(served_eps) == 3
     request = read(served_eps[0] / "requests.json")[0]["manipulated_prompt_obj"]

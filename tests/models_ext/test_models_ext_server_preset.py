@@ -12,7 +12,7 @@ async def test_server_preset_matches_in_process_llama_cpp(llama_server_url):
     messages = [{"role": "user", "content": "Name the capital of France in one word."}]
     served_spec = lookup("smollm2-135m-server").model_copy(update={"base_url": llama_server_url, "max_tokens": 12})
     served = load_model(served_spec)
-    local = load_model(lookup("smollm2-135m").model_copy(update={"max_tokens": 12}))
+    local = load_model(lookup("smollm2-135m-serial").model_copy(update={"max_tokens": 12}))
     try:
         remote_reply = await served.generate(messages)
         local_reply = await local.generate(messages)

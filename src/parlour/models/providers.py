@@ -93,6 +93,9 @@ PROVIDERS: dict[str, Provider] = {
             notes=(
                 "llama-cpp-python's server defaults repeat_penalty to 1.1 (the Python API to 1.0); "
                 "the preset sends 1.0 unless the spec sets it",
+                "llama.cpp's llama-server (--parallel N) decodes concurrent requests in one batch, so greedy replies "
+                "can differ in the last bits from one-at-a-time decoding; python -m llama_cpp.server serialises "
+                "requests (one at a time, whatever the concurrency)",
             ),
             defaults={"repeat_penalty": 1.0},
         ),

@@ -27,11 +27,12 @@ _NOT_HASHED = {
     "timeout_s",
     "max_retries",
     "api_key_env",
-    "batch_size",
     "description",
     "resources",
     "replicas",
 }
+# Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
+_HASHED_WHEN_SET = {"batch_size"}
 
 
 class ModelSpec(BaseModel):
@@ -71,7 +72,12 @@ class ModelSpec(BaseModel):
         le=MAX_CONCURRENCY,
         description="Ceiling of the endpoint's adaptive in-flight limit (default 64; = concurrency: fixed).",
     )
-    batch_size: int | None = Field(None, ge=1, description="Max requests generated in one batch (local backends).")
+    batch_size: int | None = Field(
+        None,
+        ge=1,
+        description="Max requests generated in one batch (local backends); batching can change the last bits "
+        "of the logits, so it is part of the hash.",
+    )
     timeout_s: float = Field(
         120.0, gt=0, le=86400, allow_inf_nan=False, description="Deadline in seconds for each whole request."
     )
@@ -109,7 +115,8 @@ class ModelSpec(BaseModel):
 
     def hashed_fields(self) -> dict[str, Any]:
         """The fields that determine generation, as a plain dict."""
-        return self.model_dump(exclude=_NOT_HASHED, mode="json")
+        fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        return {k: v for k, v in fields.items() if not (k in _HASHED_WHEN_SET and v is None)}
 
     def spec_hash(self) -> str:
         """A short stable hash of the generation-relevant fields."""

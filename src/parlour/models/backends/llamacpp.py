@@ -5,13 +5,23 @@ normalisation; generation stops at the template's end-of-turn token and EOS, whi
 the reply. Temperature 0 is greedy. Every call evaluates its prompt from scratch (no prefix reuse
 across calls), so a reply never depends on which episode the model served before: transcripts are
 the same at any concurrency.
+
+llama.cpp is always entered from one long-lived worker thread: entering it from changing threads
+(asyncio.to_thread) rebuilds its CPU thread team on every call, which nearly doubles the time per token.
+
+With `batch_size` > 1 at temperature 0, a `BatchScheduler` (llamacpp_batch.py) serves all episodes in
+flight with continuous batching and prefix reuse instead. Batched kernels and reused KV cells can change
+the last bits of the logits, so its greedy replies may differ from the one-at-a-time path; `batch_size`
+and the `options` below are part of the spec hash. Options (all optional): `prefix_cache` (default
+true), `cached_prefixes` (idle sequences kept for reuse, default batch_size), `kv_cache_tokens` (KV
+cells shared by all sequences, default 16384), `n_batch` (tokens per decode step, default 512).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
-import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import jinja2
@@ -62,7 +72,7 @@ class LlamaCppModel(Model):
             )
         except (ValueError, RuntimeError) as exc:
             raise ParlourError(f"model {spec.name}: cannot load GGUF {self.weights_path}: {exc}") from exc
-        self._lock = threading.Lock()
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llamacpp-{spec.name}")
         metadata = self._llm.metadata
         self.template_source = spec.chat_template or metadata.get("tokenizer.chat_template")
         if not self.template_source:
@@ -75,6 +85,41 @@ class LlamaCppModel(Model):
         self.add_bos = metadata.get("tokenizer.ggml.add_bos_token", "true") == "true"
         self.stop = self._stop_strings()
         self.sampling = {**DEFAULT_SAMPLING, **spec.sampling}
+        self.batching = self._batching_settings()
+        self._scheduler = None
+        if self.batching is not None:
+            from parlour.models.backends.llamacpp_batch import BatchScheduler
+
+            self._scheduler = BatchScheduler(self._llm, n_threads=self._llm.n_threads, stop=self.stop, **self.batching)
+
+    def _batching_settings(self) -> dict[str, Any] | None:
+        """The scheduler's settings, or None for the one-request-at-a-time path (batch_size 1, or sampling)."""
+        batch_size = self.spec.batch_size or 1
+        if batch_size <= 1 or self.spec.temperature != 0:
+            return None
+        options = self.spec.options
+        unknown = set(options) - {"n_threads", "prefix_cache", "cached_prefixes", "kv_cache_tokens", "n_batch"}
+        if unknown:
+            raise ParlourError(f"model {self.spec.name}: unknown llamacpp options {sorted(unknown)}")
+        cached = int(options.get("cached_prefixes", batch_size)) if options.get("prefix_cache", True) else 0
+        return {
+            "batch_size": batch_size,
+            "cached_prefixes": cached,
+            "kv_cache_tokens": int(options.get("kv_cache_tokens", 16384)),
+            "n_batch": int(options.get("n_batch", 512)),
+        }
+
+    @property
+    def default_concurrency(self) -> int:
+        if self.spec.concurrency:
+            return self.spec.concurrency
+        return self.batching["batch_size"] if self.batching else 1
+
+    @property
+    def context_limit(self) -> int:
+        """Tokens one request may use: the context size, and in batched mode the KV cache too."""
+        limit = self._llm.n_ctx()
+        return min(limit, self.batching["kv_cache_tokens"]) if self.batching else limit
 
     def _token_text(self, token: int) -> str:
         if token < 0:
@@ -96,38 +141,50 @@ class LlamaCppModel(Model):
             eos_token=self.eos_text,
         )
 
-    def _generate_sync(self, prompt: str) -> dict[str, Any]:
+    def _tokenize(self, prompt: str) -> list[int]:
+        """The prompt's tokens, refused when they and the reply would not fit in the context."""
         tokens = self._llm.tokenize(
             prompt.encode("utf-8"),
             add_bos=self.add_bos and not (self.bos_text and prompt.startswith(self.bos_text)),
             special=True,
         )
         needed = len(tokens) + self.spec.max_tokens
-        if needed > self._llm.n_ctx():
+        if needed > self.context_limit:
             raise ContextExceededError(
                 f"model {self.spec.name}: prompt of {len(tokens)} tokens + {self.spec.max_tokens} new tokens "
-                f"exceeds the context size {self._llm.n_ctx()}",
+                f"exceeds the context size {self.context_limit}",
                 tokens_needed=needed,
-                context_size=self._llm.n_ctx(),
+                context_size=self.context_limit,
             )
-        with self._lock:
-            self._llm.reset()
-            return self._llm.create_completion(
-                tokens,
-                max_tokens=self.spec.max_tokens,
-                temperature=self.spec.temperature,
-                stop=self.stop,
-                top_p=self.sampling["top_p"],
-                top_k=self.sampling["top_k"],
-                min_p=self.sampling["min_p"],
-                repeat_penalty=self.sampling["repeat_penalty"],
-                seed=self.sampling["seed"],
-            )
+        return tokens
+
+    def _generate_sync(self, prompt: str) -> dict[str, Any]:
+        tokens = self._tokenize(prompt)
+        self._llm.reset()
+        return self._llm.create_completion(
+            tokens,
+            max_tokens=self.spec.max_tokens,
+            temperature=self.spec.temperature,
+            stop=self.stop,
+            top_p=self.sampling["top_p"],
+            top_k=self.sampling["top_k"],
+            min_p=self.sampling["min_p"],
+            repeat_penalty=self.sampling["repeat_penalty"],
+            seed=self.sampling["seed"],
+        )
+
+    async def _run_serial(self, prompt: str) -> dict[str, Any]:
+        """One request at a time, always on the same worker thread."""
+        return await asyncio.get_running_loop().run_in_executor(self._worker, self._generate_sync, prompt)
 
     async def generate(self, messages: list[dict[str, str]]) -> Generation:
         prompt = self.render(messages)
         try:
-            completion = await asyncio.to_thread(self._generate_sync, prompt)
+            if self._scheduler is None:
+                completion = await self._run_serial(prompt)
+            else:
+                future = self._scheduler.submit(self._tokenize(prompt), self.spec.max_tokens)
+                completion = await asyncio.wrap_future(future)
         except (RuntimeError, ValueError) as exc:
             raise BackendError(f"model {self.spec.name}: llama.cpp failed: {exc}") from exc
         choice = completion["choices"][0]
@@ -160,6 +217,14 @@ class LlamaCppModel(Model):
             chat_template=self.template_source,
             stop_in_effect=self.stop,
             sampling_sent=self.sampling,
-            context_size_in_effect=self._llm.n_ctx(),
+            context_size_in_effect=self.context_limit,
+            batching_in_effect=self.batching,
         )
+        if self._scheduler is not None:
+            info["batching_stats"] = self._scheduler.stats.as_dict()
         return info
+
+    async def aclose(self) -> None:
+        self._worker.shutdown(wait=True)
+        if self._scheduler is not None:
+            self._scheduler.close()

@@ -1,0 +1,348 @@
+"""Continuous batching with prefix reuse for the in-process llama.cpp backend.
+
+One `BatchScheduler` owns a llama.cpp context (a unified KV cache shared by many sequence ids) and one
+worker thread that serves every request in flight. Each live request holds a sequence slot; the worker
+builds one `llama_batch` per step with the next token of every generating sequence plus a chunk of
+the prompts still being evaluated, so new requests join the running batch between decode steps and
+finished ones leave. Decoding is greedy (temperature 0).
+
+Prefix reuse: finished sequences stay in the KV cache. A new request starts from the sequence (idle or
+live) that shares the longest token prefix with its prompt (the previous turn of the same episode,
+or the shared instructions of another episode) by copying those KV cells (`llama_memory_seq_cp`, which
+in a unified cache only tags the cells, no copy), and evaluates only the rest. Idle sequences are
+evicted least-recently-used when the sequence ids run out or the KV cache is full.
+
+Stop handling mirrors llama-cpp-python's `create_completion` (end-of-generation tokens, stop strings
+searched in the detokenized text, held back while a UTF-8 character is incomplete, max tokens), and
+so does the completion dict it returns.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Positions never reach this: "to the end of the sequence" in llama_memory_seq_rm/seq_cp.
+_END = -1
+# Prompt tokens still to be evaluated by another live request for which a new one waits a step to reuse them.
+_WORTH_WAITING = 32
+
+
+@dataclass
+class _Request:
+    prompt: list[int]
+    max_tokens: int
+    future: concurrent.futures.Future
+    slot: _Slot | None = None
+    generated: list[int] = field(default_factory=list)
+    next_token: int | None = None  # sampled but not yet in the KV cache
+    multibyte_hold: int = 0
+    reused: int = 0
+
+
+@dataclass
+class _Slot:
+    """A sequence id of the KV cache and the tokens whose cells it holds (positions 0..len-1)."""
+
+    seq: int
+    tokens: list[int] = field(default_factory=list)
+    request: _Request | None = None
+    last_used: int = 0
+
+
+def common_prefix(a: list[int], b: list[int]) -> int:
+    """Length of the longest common prefix of two token lists."""
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+@dataclass
+class BatchStats:
+    requests: int = 0
+    prompt_tokens: int = 0
+    prompt_tokens_reused: int = 0
+    prompt_tokens_evaluated: int = 0
+    generated_tokens: int = 0
+    decode_calls: int = 0
+    evictions: int = 0
+    max_sequences_in_batch: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+class BatchScheduler:
+    """Serves greedy completions of token prompts for many concurrent callers from one llama context."""
+
+    def __init__(
+        self,
+        llm: Any,
+        *,
+        batch_size: int,
+        cached_prefixes: int,
+        kv_cache_tokens: int,
+        n_batch: int,
+        n_threads: int,
+        stop: list[str],
+    ) -> None:
+        import llama_cpp
+
+        self._lib = llama_cpp
+        self._llm = llm  # a llama_cpp.Llama: the loaded model, its tokenizer and vocabulary
+        self.batch_size = batch_size
+        self.prefix_cache = cached_prefixes > 0
+        self.n_ctx = kv_cache_tokens
+        self.n_batch = n_batch = min(n_batch, kv_cache_tokens)
+        self._stop = [s.encode("utf-8") for s in stop]
+        self._n_vocab = llm.n_vocab()
+        params = llama_cpp.llama_context_default_params()
+        params.n_ctx = kv_cache_tokens
+        params.n_batch = n_batch
+        params.n_ubatch = n_batch
+        params.n_seq_max = batch_size + cached_prefixes
+        params.kv_unified = True  # sequences share cells: a copied prefix costs nothing
+        params.n_threads = n_threads
+        params.n_threads_batch = n_threads
+        params.no_perf = True
+        # as llama-cpp-python's Llama (the one-at-a-time path): flash attention changes the numerics
+        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        self._ctx = llama_cpp.llama_init_from_model(llm.model, params)
+        if not self._ctx:
+            raise RuntimeError(f"cannot create a llama.cpp context of {kv_cache_tokens} tokens")
+        self._mem = llama_cpp.llama_get_memory(self._ctx)
+        self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
+        self._slots = [_Slot(seq) for seq in range(batch_size + cached_prefixes)]
+        self._clock = itertools.count(1)
+        self._pending: deque[_Request] = deque()
+        self._active: list[_Request] = []
+        self._wake = threading.Condition()
+        self._closing = False
+        self.stats = BatchStats()
+        self._thread = threading.Thread(target=self._serve, name="llamacpp-batch", daemon=True)
+        self._thread.start()
+
+    # --- callers' side (any thread) ---
+
+    def submit(self, prompt: list[int], max_tokens: int) -> concurrent.futures.Future:
+        """Queue a prompt; the future resolves to a completion dict like llama-cpp-python's."""
+        request = _Request(list(prompt), max_tokens, concurrent.futures.Future())
+        with self._wake:
+            if self._closing:
+                raise RuntimeError("the llama.cpp scheduler is closed")
+            self._pending.append(request)
+            self._wake.notify()
+        return request.future
+
+    def close(self) -> None:
+        """Stop the worker (requests still queued fail) and free the context."""
+        if self._ctx is None:
+            return
+        with self._wake:
+            self._closing = True
+            self._wake.notify()
+        self._thread.join()
+        self._lib.llama_batch_free(self._batch)
+        self._lib.llama_free(self._ctx)
+        self._ctx = None
+
+    # --- the worker thread ---
+
+    def _serve(self) -> None:
+        while True:
+            with self._wake:
+                while not (self._pending or self._active or self._closing):
+                    self._wake.wait()
+                if self._closing:
+                    break
+                later: list[_Request] = []
+                while self._pending and len(self._active) < self.batch_size and self._fits(self._pending[0]):
+                    request = self._pending.popleft()
+                    if self._prefix_in_progress(request):
+                        later.append(request)
+                    elif request.future.set_running_or_notify_cancel():  # False: its caller went away
+                        self._admit(request)
+                self._pending.extendleft(reversed(later))
+            try:
+                self._step()
+            except Exception as exc:  # a failed decode fails the requests in it, not the worker
+                for request in self._active:
+                    self._clear(request.slot)  # its cells may not match its tokens any more
+                    self._release(request)
+                    request.future.set_exception(exc)
+                self._active.clear()
+        for request in [*self._active, *self._pending]:
+            request.future.set_exception(RuntimeError("the llama.cpp scheduler was closed"))
+
+    def _prefix_in_progress(self, request: _Request) -> bool:
+        """Whether a live request is evaluating a long prefix of this prompt right now: then waiting one
+        step lets this one reuse it instead of evaluating it too (episodes that start together)."""
+        if not self.prefix_cache:
+            return False
+        return any(
+            r.next_token is None and common_prefix(r.prompt, request.prompt) - len(r.slot.tokens) >= _WORTH_WAITING
+            for r in self._active
+        )
+
+    def _fits(self, request: _Request) -> bool:
+        """Whether the live requests and this one surely fit in the KV cache (idle prefixes can be evicted)."""
+        needed = sum(len(r.prompt) + r.max_tokens for r in self._active)
+        return not self._active or needed + len(request.prompt) + request.max_tokens <= self.n_ctx
+
+    def _admit(self, request: _Request) -> None:
+        """Give the request a slot holding the longest cached prefix of its prompt."""
+        self.stats.requests += 1
+        self.stats.prompt_tokens += len(request.prompt)
+        source, reuse = None, 0
+        if self.prefix_cache:
+            for slot in self._slots:
+                # at least one prompt token is evaluated: its logits give the first reply token
+                n = min(common_prefix(slot.tokens, request.prompt), len(request.prompt) - 1)
+                if n > reuse:
+                    source, reuse = slot, n
+        if source is not None and source.request is None and reuse == len(source.tokens):
+            target = source  # the new prompt extends the cached sequence: continue it in place
+        else:
+            target = self._free_slot(exclude=source)
+            if source is not None:
+                self._lib.llama_memory_seq_cp(self._mem, source.seq, target.seq, 0, reuse)
+                target.tokens = source.tokens[:reuse]
+        self._lib.llama_memory_seq_rm(self._mem, target.seq, reuse, _END)
+        del target.tokens[reuse:]
+        target.request, target.last_used = request, next(self._clock)
+        request.slot, request.reused = target, reuse
+        self.stats.prompt_tokens_reused += reuse
+        self._active.append(request)
+
+    def _free_slot(self, exclude: _Slot | None) -> _Slot:
+        """An idle slot, emptied: an empty one if any, else the least recently used."""
+        idle = [s for s in self._slots if s.request is None and s is not exclude]
+        slot = min(idle, key=lambda s: (bool(s.tokens), s.last_used))
+        if slot.tokens:
+            self.stats.evictions += 1
+        self._clear(slot)
+        return slot
+
+    def _clear(self, slot: _Slot) -> None:
+        self._lib.llama_memory_seq_rm(self._mem, slot.seq, _END, _END)
+        slot.tokens = []
+
+    def _release(self, request: _Request) -> None:
+        slot = request.slot
+        if slot is None:
+            return
+        slot.request, slot.last_used = None, next(self._clock)
+        if not self.prefix_cache:
+            self._clear(slot)
+
+    def _step(self) -> None:
+        """One llama_decode over every active request; then sample, stop, and hand back finished ones."""
+        outputs = self._fill_batch()
+        self._decode()
+        for request, index in outputs:
+            logits = self._lib.llama_get_logits_ith(self._ctx, index)
+            token = int(np.ctypeslib.as_array(logits, shape=(self._n_vocab,)).argmax())
+            completion = self._accept(request, token)
+            if completion is not None:
+                self._active.remove(request)
+                self._release(request)
+                request.future.set_result(completion)
+
+    def _fill_batch(self) -> list[tuple[_Request, int]]:
+        """Put the next token of every generating request, then prompt chunks, into the batch."""
+        batch, budget = self._batch, self.n_batch
+        batch.n_tokens = 0
+        outputs: list[tuple[_Request, int]] = []
+        generating = [r for r in self._active if r.next_token is not None]
+        prefilling = [r for r in self._active if r.next_token is None]
+        for request in generating:
+            self._add(request, [request.next_token], last_is_output=True)
+            outputs.append((request, batch.n_tokens - 1))
+            budget -= 1
+        for request in prefilling:
+            if budget <= 0:
+                break
+            rest = request.prompt[len(request.slot.tokens) :]
+            chunk = rest[:budget]
+            self._add(request, chunk, last_is_output=len(chunk) == len(rest))
+            self.stats.prompt_tokens_evaluated += len(chunk)
+            if len(chunk) == len(rest):
+                outputs.append((request, batch.n_tokens - 1))
+            budget -= len(chunk)
+        self.stats.max_sequences_in_batch = max(self.stats.max_sequences_in_batch, len(outputs))
+        return outputs
+
+    def _add(self, request: _Request, tokens: list[int], last_is_output: bool) -> None:
+        batch, slot = self._batch, request.slot
+        for i, token in enumerate(tokens):
+            j = batch.n_tokens
+            batch.token[j] = token
+            batch.pos[j] = len(slot.tokens)
+            batch.n_seq_id[j] = 1
+            batch.seq_id[j][0] = slot.seq
+            batch.logits[j] = last_is_output and i == len(tokens) - 1
+            batch.n_tokens += 1
+            slot.tokens.append(token)
+        if request.next_token is not None:
+            request.next_token = None
+
+    def _decode(self) -> None:
+        """llama_decode; when the KV cache is full, evict idle prefixes (least recently used first) and retry."""
+        while True:
+            status = self._lib.llama_decode(self._ctx, self._batch)
+            self.stats.decode_calls += 1
+            if status == 0:
+                return
+            idle = sorted((s for s in self._slots if s.request is None and s.tokens), key=lambda s: s.last_used)
+            if status != 1 or not idle:
+                raise RuntimeError(f"llama_decode failed with status {status} ({self.n_ctx} KV cells)")
+            self.stats.evictions += 1
+            self._clear(idle[0])
+
+    def _accept(self, request: _Request, token: int) -> dict[str, Any] | None:
+        """Record a sampled token; the completion dict when the request is finished."""
+        self.stats.generated_tokens += 1
+        if self._lib.llama_vocab_is_eog(self._llm._model.vocab, token):
+            return self._completion(request, self._detokenize(request), "stop")
+        request.generated.append(token)
+        text = self._detokenize(request)
+        # hold back while the text ends inside a multi-byte UTF-8 character (as llama-cpp-python does)
+        for k, char in enumerate(text[-3:]):
+            k = 3 - k
+            for num, pattern in ((2, 192), (3, 224), (4, 240)):
+                if num > k and pattern & char == pattern:
+                    request.multibyte_hold = num - k
+        if request.multibyte_hold > 0:
+            request.multibyte_hold -= 1
+            request.next_token = token
+            return None
+        found = [s for s in self._stop if s in text]
+        if found:
+            return self._completion(request, text[: text.index(found[0])], "stop")
+        if len(request.generated) >= request.max_tokens:
+            return self._completion(request, text, "length")
+        request.next_token = token
+        return None
+
+    def _detokenize(self, request: _Request) -> bytes:
+        return self._llm.detokenize(request.generated, prev_tokens=request.prompt)
+
+    def _completion(self, request: _Request, text: bytes, finish_reason: str) -> dict[str, Any]:
+        n_prompt, n_generated = len(request.prompt), len(request.generated)
+        return {
+            "object": "text_completion",
+            "choices": [{"text": text.decode("utf-8", errors="ignore"), "index": 0, "finish_reason": finish_reason}],
+            "usage": {
+                "prompt_tokens": n_prompt,
+                "completion_tokens": n_generated,
+                "total_tokens": n_prompt + n_generated,
+            },
+        }
