@@ -1,4 +1,4 @@
-"""Every `$ parlour ...` example of docs/notes/standalone.md runs on the shipped data alone, and the
+"""Every `$ parlour ...` example of the README runs on the shipped data alone, and the
 regression examples print the figures the page shows."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from parlour.cli import app
 
-PAGE = Path(__file__).resolve().parents[2] / "docs" / "notes" / "standalone.md"
+PAGE = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _examples() -> list[tuple[str, list[str]]]:

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support.records import strip_volatile
 
-from parlour.games.episode import strip_volatile
 from parlour.games.registry import select_games
 from parlour.models.backends.llamacpp import LlamaCppModel
 from parlour.models.registry import lookup
