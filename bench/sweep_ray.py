@@ -5,7 +5,7 @@ Each pair's Ray actor asks for one CPU and the local Ray instance is started wit
 pairs play at once (the in-process executor plays them one after another). Prints wall times, the
 speed-up over in-process and Ray's overhead per episode (Ray with 1 worker minus in-process).
 
-    python bench/sweep_ray.py [--models 4] [--latency 0.2] [--limit 2]
+    python bench/sweep_ray.py [--models 4] [--latency 0.2] [--limit 5] [--concurrency 4]
 """
 
 from __future__ import annotations
@@ -24,13 +24,15 @@ from parlour.sweep.run import play_sweep
 from parlour.testing.latency_server import LatencyServer
 
 
-def sweep_for(servers: list[LatencyServer], limit: int) -> SweepFile:
+def sweep_for(servers: list[LatencyServer], limit: int, concurrency: int) -> SweepFile:
     models = [
         {"name": f"endpoint{i}", "backend": "openai_compatible", "base_url": s.base_url, "concurrency": 16,
          "resources": {"num_cpus": 1}}
         for i, s in enumerate(servers)
     ]  # fmt: skip
-    return SweepFile.model_validate({"models": models, "games": ["taboo"], "limit": limit, "report": False})
+    return SweepFile.model_validate(
+        {"models": models, "games": ["taboo"], "limit": limit, "concurrency": concurrency, "report": False}
+    )
 
 
 def local_run(sweep: SweepFile, results: Path) -> tuple[float, int]:
@@ -68,11 +70,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--models", type=int, default=4)
     parser.add_argument("--latency", type=float, default=0.2, help="seconds each server adds per request")
-    parser.add_argument("--limit", type=int, default=2, help="taboo instances per experiment")
+    parser.add_argument("--limit", type=int, default=5, help="taboo instances per experiment")
+    parser.add_argument("--concurrency", type=int, default=4, help="episodes in flight per pair (a rate limit)")
     args = parser.parse_args()
     servers = [LatencyServer(args.latency).start() for _ in range(args.models)]
     try:
-        sweep = sweep_for(servers, args.limit)
+        sweep = sweep_for(servers, args.limit, args.concurrency)
         with tempfile.TemporaryDirectory() as tmp:
             local_s, episodes = local_run(sweep, Path(tmp) / "local")
             ray_s = {n: ray_run(n, sweep, Path(tmp) / f"ray{n}") for n in (1, 2, 4)}
@@ -80,7 +83,7 @@ def main() -> None:
         for server in servers:
             server.stop()
     print(f"sweep: {args.models} endpoint models x taboo (--limit {args.limit}), {episodes} episodes, "
-          f"{args.latency:.2f} s latency per request")  # fmt: skip
+          f"{args.concurrency} in flight per pair, {args.latency:.2f} s latency per request")  # fmt: skip
     print(f"{'executor':>12} {'wall s':>8} {'episodes/min':>12} {'vs in-process':>14}")
     print(f"{'in-process':>12} {local_s:>8.2f} {episodes / local_s * 60:>12.1f} {1.0:>13.2f}x")
     for n, seconds in ray_s.items():
