@@ -28,44 +28,29 @@ PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has 
 CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization", "divergence"}
 
 
-def write_analysis_page(
-    writer: Writer,
-    scores: Scores,
-    joined: Joined,
-    skipped: list[str],
-    n_boot: int = 1000,
-    seed: int = 0,
-    svg: bool = True,
-) -> list[Path]:
-    """Write analysis.html and its figures and tables; append the sections left out (with why) to `skipped`."""
-    frame = joined.frame
-    figs_dir = writer.out / "figures"
+class _Sections:
+    """The analysis page's sections: each draws its figure, writes its tables and returns what the page
+    shows (or None when it has nothing to show for these models)."""
 
-    def fig(name: str) -> Path:
+    def __init__(self, writer: Writer, scores: Scores, joined: Joined, n_boot: int, seed: int, svg: bool) -> None:
+        self.writer, self.scores, self.frame = writer, scores, joined.frame
+        self.n_boot, self.seed, self.svg = n_boot, seed, svg
+        self.written: list[Path] = []
+
+    def fig(self, name: str) -> Path:
         # no suffix: PNG and SVG; with svg=False only the PNG the pages show
-        return figs_dir / name if svg else figs_dir / f"{name}.png"
+        folder = self.writer.out / "figures"
+        return folder / name if self.svg else folder / f"{name}.png"
 
-    written: list[Path] = []
-    sections = []
-
-    def attempt(title: str, func: Callable[[], dict | None]) -> None:
-        try:
-            section = func()
-        except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
-            skipped.append(f"{title}: {exc}")
-            return
-        if section:
-            sections.append(section)
-
-    def overview() -> dict | None:
-        ranked = scores.table.sort_values(CLEMSCORE_COL, ascending=False)
+    def overview(self) -> dict | None:
+        ranked = self.scores.table.sort_values(CLEMSCORE_COL, ascending=False)
         # models known only by their overall scores (summary tables) have no per-game profile
         per_game = ranked[[played_col(g) for g in games_of(ranked)]]
         ranked = list(ranked.index[per_game.notna().any(axis=1)])
         if not ranked:
             return None
-        prof = profile(scores.table, ranked[:PROFILE_LIMIT])
-        written.extend(figures.profile_figure(prof, fig("profiles"), ncols=4))
+        prof = profile(self.scores.table, ranked[:PROFILE_LIMIT])
+        self.written.extend(figures.profile_figure(prof, self.fig("profiles"), ncols=4))
         more = len(ranked) - PROFILE_LIMIT
         return {
             "id": "profiles",
@@ -77,13 +62,13 @@ def write_analysis_page(
             "notes": f"The other {more} models have their profile on their own page." if more > 0 else "",
         }
 
-    def regression_section() -> dict:
+    def regression_section(self) -> dict:
         fits = (
-            [regression(frame), regression(frame, tokens=True)]
-            if _has(frame, "train_tokens_t")
-            else [regression(frame)]
+            [regression(self.frame), regression(self.frame, tokens=True)]
+            if _has(self.frame, "train_tokens_t")
+            else [regression(self.frame)]
         )
-        written.extend(figures.regression_figure(fits[0], fig("regression")))
+        self.written.extend(figures.regression_figure(fits[0], self.fig("regression")))
         rows = pd.DataFrame(
             [
                 {
@@ -98,8 +83,8 @@ def write_analysis_page(
                 for f in fits
             ]
         )
-        files = writer.table(rows, "regression")
-        (writer.out / "tables" / "regression.json").write_text(
+        files = self.writer.table(rows, "regression")
+        (self.writer.out / "tables" / "regression.json").write_text(
             json.dumps([f.to_dict() for f in fits], indent=2, default=str), encoding="utf-8"
         )
         return {
@@ -111,10 +96,10 @@ def write_analysis_page(
             "notes": "models: " + ", ".join(model_key(m) for m in fits[0].models),
         }
 
-    def brackets_section() -> dict:
-        per_model, spread = brackets(frame)
-        written.extend(figures.brackets_figure(per_model, fig("brackets")))
-        files = writer.table(spread, "brackets")
+    def brackets_section(self) -> dict:
+        per_model, spread = brackets(self.frame)
+        self.written.extend(figures.brackets_figure(per_model, self.fig("brackets")))
+        files = self.writer.table(spread, "brackets")
         return {
             "id": "brackets",
             "title": "Size brackets",
@@ -124,9 +109,9 @@ def write_analysis_page(
             "notes": "",
         }
 
-    def dynamics_section() -> dict:
-        dyn = dynamics(frame)
-        written.extend(figures.dynamics_figure(dyn, fig("dynamics")))
+    def dynamics_section(self) -> dict:
+        dyn = dynamics(self.frame)
+        self.written.extend(figures.dynamics_figure(dyn, self.fig("dynamics")))
         return {
             "id": "dynamics",
             "title": "Dynamics by size",
@@ -136,12 +121,12 @@ def write_analysis_page(
             "notes": "",
         }
 
-    def families_section() -> dict | None:
-        fam = families(frame)
+    def families_section(self) -> dict | None:
+        fam = families(self.frame)
         if fam.empty:
             return None
         fam = fam.drop(columns=["pair"])
-        files = writer.table(fam, "families")
+        files = self.writer.table(fam, "families")
         return {
             "id": "families",
             "title": "Families (same base model)",
@@ -151,22 +136,24 @@ def write_analysis_page(
             "notes": "",
         }
 
-    def variants_section(kind: str) -> dict | None:
-        table, per_game = variants(frame, kind)  # type: ignore[arg-type]
+    def variants_section(self, kind: str) -> dict | None:
+        table, per_game = variants(self.frame, kind)  # type: ignore[arg-type]
         if table.empty:
             return None
-        tests = variant_tests(scores.raw, table, n_boot=n_boot, seed=seed)
+        tests = variant_tests(self.scores.raw, table, n_boot=self.n_boot, seed=self.seed)
         ci = None
-        if scores.raw is not None and not scores.raw.empty:
-            c = bootstrap_ci(scores.raw[scores.raw["model"].isin(table["pair"])], n_boot=n_boot, seed=seed)
+        if self.scores.raw is not None and not self.scores.raw.empty:
+            c = bootstrap_ci(
+                self.scores.raw[self.scores.raw["model"].isin(table["pair"])], n_boot=self.n_boot, seed=self.seed
+            )
             c = c[(c["game"] == ALL_GAMES) & (c["metric"] == CLEMSCORE)]
             ci = {r.model: (r.ci_low, r.ci_high) for r in c.itertuples()}
-        written.extend(figures.variants_figure(table, kind, fig(kind), ci))
+        self.written.extend(figures.variants_figure(table, kind, self.fig(kind), ci))
         show = table[["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]]
-        tables = [table_payload(show, writer.table(show, kind))]
+        tables = [table_payload(show, self.writer.table(show, kind))]
         if not tests.empty:
             overall = tests[tests["game"] == "all"]
-            tables.append(table_payload(overall, writer.table(tests, f"{kind}_paired_tests")))
+            tables.append(table_payload(overall, self.writer.table(tests, f"{kind}_paired_tests")))
         return {
             "id": kind,
             "title": f"Same weights, different {kind}",
@@ -176,16 +163,16 @@ def write_analysis_page(
             "notes": "",
         }
 
-    def divergence_section() -> dict | None:
-        if not scores.roots:
+    def divergence_section(self) -> dict | None:
+        if not self.scores.roots:
             return None  # tables only: no transcripts to compare
-        episodes = divergence_episodes(frame, scores.roots)
+        episodes = divergence_episodes(self.frame, self.scores.roots)
         if episodes.empty:
             return None
         summary = summarise(episodes)
-        written.extend(figures.divergence_figure(summary, fig("divergence")))
-        files = writer.table(summary, "divergence")
-        writer.table(episodes, "divergence_episodes")
+        self.written.extend(figures.divergence_figure(summary, self.fig("divergence")))
+        files = self.writer.table(summary, "divergence")
+        self.writer.table(episodes, "divergence_episodes")
         shown = summary.drop(columns=["group"])
         return {
             "id": "divergence",
@@ -198,17 +185,40 @@ def write_analysis_page(
             "notes": "Per-episode rows: tables/divergence_episodes.csv.",
         }
 
-    attempt("profiles", overview)
-    attempt("regression", regression_section)
-    attempt("brackets", brackets_section)
-    attempt("dynamics", dynamics_section)
-    attempt("families", families_section)
-    attempt("backends", lambda: variants_section("backend"))
-    attempt("quantization", lambda: variants_section("quantization"))
-    attempt("divergence", divergence_section)
+
+def write_analysis_page(
+    writer: Writer,
+    scores: Scores,
+    joined: Joined,
+    skipped: list[str],
+    n_boot: int = 1000,
+    seed: int = 0,
+    svg: bool = True,
+) -> list[Path]:
+    """Write analysis.html and its figures and tables; append the sections left out (with why) to `skipped`."""
+    page = _Sections(writer, scores, joined, n_boot, seed, svg)
+    candidates: list[tuple[str, Callable[[], dict | None]]] = [
+        ("profiles", page.overview),
+        ("regression", page.regression_section),
+        ("brackets", page.brackets_section),
+        ("dynamics", page.dynamics_section),
+        ("families", page.families_section),
+        ("backends", lambda: page.variants_section("backend")),
+        ("quantization", lambda: page.variants_section("quantization")),
+        ("divergence", page.divergence_section),
+    ]
+    sections = []
+    for title, draw in candidates:
+        try:
+            section = draw()
+        except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
+            skipped.append(f"{title}: {exc}")
+            continue
+        if section:
+            sections.append(section)
     hint = not any(section["id"] in CHARACTERISTIC_SECTIONS for section in sections)
     writer.page("analysis.html.j2", "analysis.html", title="Analysis", sections=sections, hint=hint)
-    return written
+    return page.written
 
 
 def _has(frame: pd.DataFrame, column: str) -> bool:
