@@ -113,3 +113,24 @@ class ChatTemplate:
         for token in self.stop_tokens:  # a stop token can survive when the reply is cut at max tokens
             text = text.replace(token, "")
         return Reply(raw, text.strip(), finish, len(raw_ids))
+
+
+class TemplatedPrompts:
+    """For backends that render prompts with a `ChatTemplate` held in `self.template`: what `parlour doctor`
+    and requests.json read about the prompt and the stops."""
+
+    template: ChatTemplate
+
+    def render(self, messages: list[dict[str, str]]) -> str:
+        """The exact prompt string the model sees."""
+        return self.template.render(messages)
+
+    @property
+    def template_source(self) -> str:
+        """The Jinja template in effect (the spec's or the tokenizer's)."""
+        return self.template.source
+
+    @property
+    def stop_tokens(self) -> list[str]:
+        """EOS and the template's end-of-turn token(s): generation stops at any of them."""
+        return self.template.stop_tokens

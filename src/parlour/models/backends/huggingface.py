@@ -24,7 +24,7 @@ from parlour.errors import BackendError, ContextExceededError, ParlourError
 from parlour.models.backends.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.base import Generation, Model
 from parlour.models.batching import BatchQueue
-from parlour.models.chat_template import ChatTemplate, load_tokenizer
+from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 from parlour.models.weights import resolve_weights
@@ -73,7 +73,7 @@ def weights_location(spec: ModelSpec) -> tuple[str, str | None]:
     raise ParlourError(f"model {spec.name}: the huggingface backend needs `weights` or `model_id`")
 
 
-class HuggingFaceModel(Model):
+class HuggingFaceModel(TemplatedPrompts, Model):
     """transformers generate() with cross-episode batching."""
 
     def __init__(self, spec: ModelSpec, model: Any = None, tokenizer: Any = None) -> None:
@@ -137,20 +137,6 @@ class HuggingFaceModel(Model):
         return model
 
     # -- prompt, stop tokens, context ---------------------------------------------------------
-    def render(self, messages: list[dict[str, str]]) -> str:
-        """The exact prompt string the model sees."""
-        return self.template.render(messages)
-
-    @property
-    def template_source(self) -> str:
-        """The Jinja template in effect (the spec's or the tokenizer's)."""
-        return self.template.source
-
-    @property
-    def stop_tokens(self) -> list[str]:
-        """EOS and the template's end-of-turn token(s): generation stops at any of them."""
-        return self.template.stop_tokens
-
     @property
     def stop_token_ids(self) -> list[int]:
         config_eos = getattr(getattr(self._model, "generation_config", None), "eos_token_id", None)

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from parlour.errors import BackendError, ContextExceededError, ParlourError
 from parlour.models.backends.huggingface import package_version, weights_location
 from parlour.models.base import Generation, Model
-from parlour.models.chat_template import ChatTemplate, load_tokenizer
+from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 
@@ -179,7 +179,7 @@ def vllm_installed() -> bool:
     return importlib.util.find_spec("vllm") is not None
 
 
-class VLLMModel(Model):
+class VLLMModel(TemplatedPrompts, Model):
     """A parlour-owned vLLM engine; one request per episode in flight."""
 
     def __init__(self, spec: ModelSpec, engine_factory: Any = None, tokenizer: Any = None) -> None:
@@ -211,17 +211,6 @@ class VLLMModel(Model):
         return self.spec.concurrency or self.spec.batch_size or 256
 
     # -- prompt and stops (doctor and requests.json read these) --------------------------------
-    def render(self, messages: list[dict[str, str]]) -> str:
-        return self.template.render(messages)
-
-    @property
-    def template_source(self) -> str:
-        return self.template.source
-
-    @property
-    def stop_tokens(self) -> list[str]:
-        return self.template.stop_tokens
-
     @property
     def stop_token_ids(self) -> list[int]:
         return self.template.stop_token_ids()
