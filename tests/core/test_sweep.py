@@ -136,9 +136,9 @@ def test_the_paper_sweep_runs_end_to_end_and_resumes(tmp_path: Path) -> None:
     table = pd.read_csv(results / "results.csv", index_col=0)
     assert table.loc[f"{ORACLE}--{ORACLE}", "-, clemscore"] == 100.0
     assert table.loc[f"{BREAKER}--{BREAKER}", "all, Average % Played"] == 0.0
-    assert len(table) == 6  # 2 anchors + 4 ways of serving the same weights
+    assert len(table) == 7  # 2 anchors + 5 ways of serving the same weights
     assert (Path.home() / ".cache" / "parlour" / "quantized" / "smollm2-135m-Q2_K.gguf").is_file()
     assert (results / "analysis" / "quantization.csv").is_file() and (results / "report" / "index.html").is_file()
     again = parlour(*args, timeout=1800)
     assert again.returncode == 0, again.stderr[-3000:]
-    assert again.stdout.count(" 0 played, 0 aborted") == 6
+    assert again.stdout.count(" 0 played, 0 aborted") == 7

@@ -66,6 +66,10 @@ class SweepFile(BaseModel):
     quantize_from: str | None = Field(
         None, description="Make the missing GGUF files of the sweep's llama.cpp specs from this model's weights."
     )
+    serve: dict[str, str] = Field(
+        default_factory=dict,
+        description="Servers the sweep runs while it plays: {server spec name: model whose GGUF it serves}.",
+    )
 
     @field_validator("analyses")
     @classmethod

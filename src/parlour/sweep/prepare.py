@@ -1,9 +1,12 @@
-"""Making what a sweep's specs need before they play: quantized GGUF files that are not there yet."""
+"""Making what a sweep's specs need before they play: quantized GGUF files that are not there yet, and
+the llama.cpp servers its server specs talk to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
+from urllib.parse import urlparse
 
 from parlour.errors import ParlourError
 from parlour.models.registry import lookup
@@ -36,3 +39,24 @@ def make_quantizations(specs: list[ModelSpec], source_model: str, log: Callable[
         log(f"made {output} ({report.type} from {source_path.name}, {report.seconds:.1f} s) for {spec.name}")
         made.append(output)
     return made
+
+
+@contextmanager
+def served(serve: dict[str, str], specs: list[ModelSpec]) -> Iterator[None]:
+    """Run a llama.cpp server for each `server spec name: model` entry, on the port of the server spec's
+    base_url (part of its hash, so it stays fixed), while the sweep plays."""
+    from parlour.models.llama_server import serve_gguf
+
+    by_name = {s.name: s for s in specs}
+    with ExitStack() as stack:
+        for server_name, source_model in serve.items():
+            spec = by_name.get(server_name) or lookup(server_name)
+            where = urlparse(spec.base_url or "")
+            if where.hostname not in ("127.0.0.1", "localhost") or where.port is None:
+                raise ParlourError(
+                    f"serve: {server_name} needs a loopback base_url with a port (http://127.0.0.1:PORT/v1)"
+                )
+            source = lookup(source_model)
+            gguf = resolve_weights(source.weights or "", source.name)
+            stack.enter_context(serve_gguf(gguf, spec.model_id or source.name, where.port, spec.context_size or 8192))
+        yield

@@ -24,7 +24,7 @@ from parlour.runner import store
 from parlour.runner.players import LocalPlayers, Players
 from parlour.runner.run import RunSummary
 from parlour.sweep.file import SweepFile, expand_models
-from parlour.sweep.prepare import make_quantizations
+from parlour.sweep.prepare import make_quantizations, served
 
 PlayersFactory = Callable[[list[ModelSpec]], Players]
 
@@ -108,10 +108,11 @@ async def play_sweep(
         ]
         on_total(sum(len(tasks) for tasks in planned))
     jobs = [_play_pair(plan, sweep, results, limit, make_players(plan.specs), on_episode, on_start) for plan in plans]
-    if parallel_pairs:
-        done = await asyncio.gather(*jobs)
-    else:
-        done = [await job for job in jobs]
+    with served(sweep.serve, expand_models(sweep)):
+        if parallel_pairs:
+            done = await asyncio.gather(*jobs)
+        else:
+            done = [await job for job in jobs]
     return SweepSummary(pairs=list(done))
 
 
