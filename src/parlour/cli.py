@@ -29,6 +29,9 @@ console = Console()
 err_console = Console(stderr=True)
 
 RESULTS_OPTION = typer.Option(Path("results"), "-r", "--results", help="Results folder (clembench layout).")
+RESULTS_FOLDERS_OPTION = typer.Option(
+    [Path("results")], "-r", "--results", help="Results folder(s) (clembench layout); repeat for several."
+)
 JOBS_OPTION = typer.Option(None, "-j", "--jobs", min=1, help="Processes to use (default: every core).")
 
 
@@ -180,40 +183,51 @@ def _sweep_executor(executor: str, address: str | None) -> tuple[Callable, bool]
 
 @app.command("score")
 def score_command(
-    results: Path = RESULTS_OPTION,
+    folders: list[Path] = RESULTS_FOLDERS_OPTION,
     game: str | None = typer.Option(None, "-g", "--game", help="Only this game."),
     jobs: int | None = JOBS_OPTION,
 ) -> None:
-    """(Re)compute scores.json for every episode under a results folder (ours or clembench's)."""
+    """(Re)compute scores.json for every episode under results folders (ours or clembench's)."""
     from parlour.scoring.rescore import score_results
 
-    report = score_results(results, game, workers=jobs)
-    unchanged = len(report.scored) - report.written
-    console.print(f"scored {len(report.scored)} episode(s) under {results} ({unchanged} scores.json unchanged)")
-    if report.skipped_games:
-        console.print(f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow")
-    if report.failed:
+    failed = 0
+    for results in folders:
+        report = score_results(results, game, workers=jobs)
+        unchanged = len(report.scored) - report.written
+        console.print(f"scored {len(report.scored)} episode(s) under {results} ({unchanged} scores.json unchanged)")
+        if report.skipped_games:
+            console.print(f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow")
         for path, message in report.failed[:20]:
             err_console.print(f"  {path}: {message}", highlight=False)
-        fail(f"{len(report.failed)} episode(s) could not be scored", code=1)
+        failed += len(report.failed)
+    if failed:
+        fail(f"{failed} episode(s) could not be scored", code=1)
 
 
 @app.command("eval")
 def eval_command(
-    results: Path = RESULTS_OPTION,
+    folders: list[Path] = RESULTS_FOLDERS_OPTION,
     n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
     compare: str | None = typer.Option(
         None, "--compare", help="Also place the models on an official leaderboard, e.g. official:v1.6."
     ),
     jobs: int | None = JOBS_OPTION,
 ) -> None:
-    """Write raw.csv, results.csv (clembench's columns) and results_ci.csv; print the score table."""
+    """Write raw.csv, results.csv (clembench's columns) and results_ci.csv in each results folder; print
+    the score tables."""
     from parlour.data import official_path
-    from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY, is_overall_col, std_col
-    from parlour.scoring.evaluate import evaluate, format_number
 
     if compare:
         official_path(compare)  # a wrong table name fails before any work
+    unreadable = sum(_evaluate_folder(results, n_boot, compare, jobs) for results in folders)
+    if unreadable:
+        fail(f"{unreadable} scores.json could not be used; those episodes are not counted", code=1)
+
+
+def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int | None) -> int:
+    """Evaluate one results folder and print its tables; returns how many scores.json were unusable."""
+    from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY, is_overall_col, std_col
+    from parlour.scoring.evaluate import evaluate, format_number
 
     evaluation = evaluate(results, n_boot=n_boot, workers=jobs)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
@@ -265,10 +279,9 @@ def eval_command(
         from parlour.analysis.placement import place_results
 
         print_placement(place_results([results], comparison=compare))
-    if evaluation.unreadable:
-        for _, reason in evaluation.unreadable[:20]:
-            err_console.print(f"  {reason}", highlight=False)
-        fail(f"{len(evaluation.unreadable)} scores.json could not be used; those episodes are not counted", code=1)
+    for _, reason in evaluation.unreadable[:20]:
+        err_console.print(f"  {reason}", highlight=False)
+    return len(evaluation.unreadable)
 
 
 @app.command("generate")

@@ -217,3 +217,15 @@ def test_an_endpoint_limit_below_the_requested_concurrency_is_said_and_recorded(
     assert "never exceeds 2" in run.stderr
     recorded = json.loads((results / REMOTE / "run.json").read_text())["models"][0]["endpoint"]
     assert recorded["limit_highest"] == 2 and recorded["requests"] > 0
+
+
+def test_score_and_eval_take_several_results_folders(tmp_path: Path) -> None:
+    folders = [tmp_path / "a", tmp_path / "b"]
+    for folder in folders:
+        api.run("taboo", "programmatic:oracle", results=folder, limit=1)
+    scored = parlour("score", "-r", str(folders[0]), "-r", str(folders[1]))
+    assert scored.returncode == 0, scored.stderr
+    assert scored.stdout.count("scored 3 episode(s)") == 2
+    evaluated = parlour("eval", "-r", str(folders[0]), "-r", str(folders[1]), "--n-boot", "10")
+    assert evaluated.returncode == 0, evaluated.stderr
+    assert all((folder / "results.csv").is_file() for folder in folders)
