@@ -34,7 +34,7 @@ def append_registry_entry(registry: Path, entry: dict) -> None:
 
 def quantize_command(
     source: str = typer.Argument(..., help="Source GGUF file, or the name of a registered GGUF model."),
-    qtype: str = typer.Option(..., "--type", "-t", help="Q8_0 | Q6_K | Q5_K_M | Q4_K_M | Q4_0 | Q2_K | F16 ..."),
+    qtype: str = typer.Option(..., "--type", help="Q8_0 | Q6_K | Q5_K_M | Q4_K_M | Q4_0 | Q2_K | F16 ..."),
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the quantized GGUF."),
     allow_requantize: bool = typer.Option(
         True, "--allow-requantize/--no-allow-requantize", help="Allow an already quantized source."
