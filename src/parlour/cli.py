@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 import typer
 from rich.console import Console
-from rich.logging import RichHandler
 from rich.table import Table
 
 from parlour.cli_errors import INPUT_ERROR, INTERRUPTED, INTERRUPTED_CODE, fail, print_error
@@ -331,8 +330,7 @@ def main() -> None:
     """Entry point and the one error handler. Exit codes: 0 ok, 1 some episodes (or files) failed,
     2 a usage or input error (one line naming the file, model or field), 130 interrupted."""
     # warnings from the packages (an endpoint limit below --concurrency, ...) as one plain line each
-    handler = RichHandler(console=err_console, show_time=False, show_path=False, markup=False)
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", handlers=[handler])
+    logging.basicConfig(level=logging.WARNING, format="note: %(message)s", stream=sys.stderr)
     try:
         # without standalone mode click returns an Exit's code instead of exiting
         code = app(standalone_mode=False)
