@@ -26,12 +26,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from parlour.games.registry import game_names, select_games
-from parlour.models.loader import load_model
+import parlour
+from parlour.games.registry import game_names
 from parlour.models.registry import lookup
 from parlour.runner import store
-from parlour.runner.plan import plan_episodes
-from parlour.runner.run import run_episodes
 from parlour.scoring.episodes import default_workers, walk_episodes
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -41,12 +39,10 @@ Seeds = dict[tuple[str, str], list[dict[str, bytes]]]  # (game, experiment folde
 
 
 async def _play_seeds(seed_dir: Path, per_experiment: int) -> None:
-    games = select_games(["all"])
     for policy in POLICIES:
-        model = load_model(lookup(f"programmatic:{policy}"))
-        pair = store.pair_name([f"seed-{policy}-t0.0"])
-        tasks = plan_episodes(games, seed_dir, pair, limit=per_experiment)
-        await run_episodes(tasks, [model, model], pair, concurrency=32)  # failed episodes are simply left out
+        spec = lookup(f"programmatic:{policy}").model_copy(update={"name": f"seed-{policy}"})
+        # failed episodes are simply left out
+        await parlour.arun("all", spec, results=seed_dir, limit=per_experiment, concurrency=32)
 
 
 def _read_seeds(seed_dir: Path) -> tuple[Seeds, dict[tuple[str, str], tuple[str, bytes]]]:

@@ -12,12 +12,11 @@ from typing import Any
 import pytest
 from support.records import strip_volatile
 
-from parlour.games.registry import select_games
+import parlour
 from parlour.models.backends.llamacpp import LlamaCppModel
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner import run as runner
-from parlour.runner.plan import plan_episodes
 
 pytestmark = pytest.mark.slow
 
@@ -39,20 +38,20 @@ EXPERIMENTS = ["high_en", "medium_en", "high_frequency_words_no_clue_no_critic"]
 
 def play(model: LlamaCppModel, results: Path, experiments: list[str]) -> dict[str, Any]:
     """Self-play the first instance of each experiment; each episode's interactions by path."""
-    pair = f"{model.spec.pair_name()}--{model.spec.pair_name()}"
-    tasks = plan_episodes(select_games(GAMES), results, pair, None, experiments, 1)
 
     async def main() -> runner.RunSummary:
         try:
-            return await runner.run_episodes(tasks, [model, model], pair, model.default_concurrency)
+            return await parlour.arun(
+                GAMES, model, results=results, experiments=experiments, limit=1, concurrency=model.default_concurrency
+            )
         finally:
             await model.aclose()
 
     summary = asyncio.run(main())
-    assert summary.failures == []
+    assert summary.failures == [] and summary.folder is not None
     return {
-        str(path.parent.relative_to(results / pair)): json.loads(path.read_text())
-        for path in sorted((results / pair).glob("*/*/episode_*/interactions.json"))
+        str(path.parent.relative_to(summary.folder)): json.loads(path.read_text())
+        for path in sorted(summary.folder.glob("*/*/episode_*/interactions.json"))
     }
 
 
