@@ -208,7 +208,7 @@ async def test_critic_recovers_after_malformed_verdicts_as_in_v16(malformed: int
     # each re-prompt echoes the malformed verdict and asks again, in the same turn
     critic_prompts = [e["action"]["content"] for e in interactions["turns"][0] if e["to"] == "Player 2"]
     assert critic_prompts[1:] == [critic_prompts[1]] * malformed
-    assert critic_prompts[1].startswith("Provide your response only in this format")
+    assert critic_prompts[1] != critic_prompts[0] and "agreement:" in critic_prompts[1]  # the format, asked again
     assert all(e["action"]["type"] != "parlour deviation" for t in interactions["turns"] for e in t)
 
 
