@@ -61,12 +61,15 @@ def replies(results: Path, name: str) -> dict[str, list[str]]:
     return out
 
 
-def prompt_tokens(results: Path, name: str) -> int:
-    total = 0
+def token_counts(results: Path, name: str) -> tuple[int, int]:
+    """(prompt tokens, generated tokens) over every request of a run."""
+    prompt = generated = 0
     for path in pair_dir(results, name).glob("*/*/episode_*/requests.json"):
         for call in json.loads(path.read_text()):
-            total += call["raw_response_obj"]["usage"].get("prompt_tokens", 0)
-    return total
+            usage = call["raw_response_obj"]["usage"]
+            prompt += usage.get("prompt_tokens", 0)
+            generated += usage.get("completion_tokens", 0)
+    return prompt, generated
 
 
 def minutes(run: dict[str, Any]) -> float:
@@ -103,17 +106,18 @@ def main() -> None:
         runs = {name: play(name, results, env, args.game or ["all"], args.limit) for name in ("serial", "batched")}
         got = {name: replies(results, name) for name in runs}
         stats = runs["batched"]["models"][0].get("batching_stats", {})
-        serial_prompt = prompt_tokens(results, "serial")
+        serial_prompt, serial_generated = token_counts(results, "serial")
         settings = runs["batched"]["models"][0]["batching_in_effect"]
         print(f"games: {args.game or 'all'}  limit: {args.limit or 'none'}  batched settings: {settings}")
         for name, run in runs.items():
             episodes, took = len(got[name]), minutes(run)
             print(f"{name:8s} {episodes} episodes in {took * 60:7.1f} s: {episodes / took:6.1f} episodes/min")
-        print(f"serial   prompt tokens evaluated {serial_prompt}, reused 0")
+        print(f"serial   prompt tokens evaluated {serial_prompt}, reused 0; generated tokens {serial_generated}")
         print(
             f"batched  prompt tokens evaluated {stats.get('prompt_tokens_evaluated')}, "
             f"reused {stats.get('prompt_tokens_reused')} of {stats.get('prompt_tokens')}; "
-            f"decode calls {stats.get('decode_calls')}, "
+            f"generated tokens {stats.get('generated_tokens')}; "
+            f"decode calls {stats.get('decode_calls')}, stream copies {stats.get('stream_copies')}, "
             f"max sequences in a batch {stats.get('max_sequences_in_batch')}, "
             f"evictions {stats.get('evictions')}"
         )

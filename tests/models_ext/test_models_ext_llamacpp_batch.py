@@ -111,9 +111,9 @@ def test_batched_run_completes_every_episode_and_reuses_prefixes(tmp_path: Path)
     assert info["batching_in_effect"]["batch_size"] == 4 and info["batching_stats"]["requests"] == stats.requests
 
 
-def test_a_tiny_cache_evicts_least_recently_used_prefixes_and_still_answers() -> None:
+def test_few_sequences_evict_least_recently_used_prefixes_and_still_answer() -> None:
     spec = BATCHED.model_copy(
-        update={"batch_size": 2, "max_tokens": 8, "options": {"kv_cache_tokens": 600, "cached_prefixes": 1}}
+        update={"batch_size": 2, "max_tokens": 8, "options": {"sequence_tokens": 600, "cached_prefixes": 1}}
     )
     model = LlamaCppModel(spec)
     topics = ["rivers", "mountains", "deserts", "forests", "oceans", "volcanoes"]
@@ -124,7 +124,7 @@ def test_a_tiny_cache_evicts_least_recently_used_prefixes_and_still_answers() ->
     assert stats.evictions > 0 and stats.requests == len(prompts)
 
 
-def test_the_previous_turn_is_reused_and_the_context_limit_counts_the_kv_cache() -> None:
+def test_the_previous_turn_is_reused_and_the_context_limit_is_a_sequences_cells() -> None:
     model = LlamaCppModel(BATCHED.model_copy(update={"max_tokens": 8}))
     first = [{"role": "user", "content": "Name a colour."}]
 
@@ -138,10 +138,37 @@ def test_the_previous_turn_is_reused_and_the_context_limit_counts_the_kv_cache()
     asyncio.run(two_turns())
     stats = model._scheduler.stats
     assert stats.requests == 2 and stats.prompt_tokens_reused >= len(model._tokenize(model.render(first))) - 1
-    small = LlamaCppModel(BATCHED.model_copy(update={"options": {"kv_cache_tokens": 64}}))
+    small = LlamaCppModel(BATCHED.model_copy(update={"options": {"sequence_tokens": 64}}))
     assert small.context_limit == 64
     with pytest.raises(Exception, match="exceeds the context size 64"):
         ask(small, ["Hello " * 40])
+
+
+def test_a_prefix_copied_from_another_sequence_gives_the_replies_of_evaluating_it() -> None:
+    """Cross-stream copies move whole KV buffers: a wrong copy (wrong cells, stale data) would change the
+    replies of prompts that continue the copied prefix."""
+    rules = "You are playing a word game with strict rules. " * 12
+    things = ["fruit", "city", "tool", "bird"]
+    # a long own part: an idle sequence that would lose it is copied, not continued in place
+    prompts = [f"{rules}Round {n}: name one {thing}. " + f"The {thing} must be famous. " * 8 for n, thing in enumerate(things)]
+
+    def sequentially(options: dict[str, Any]) -> tuple[list[str], Any]:
+        model = LlamaCppModel(BATCHED.model_copy(update={"max_tokens": 12, "options": options}))
+
+        async def main() -> list[str]:
+            try:
+                return [(await model.generate([{"role": "user", "content": p}])).text for p in prompts]
+            finally:
+                await model.aclose()
+
+        return asyncio.run(main()), model._scheduler.stats
+
+    reused, stats = sequentially({})
+    fresh, fresh_stats = sequentially({"prefix_cache": False})
+    assert stats.prompt_tokens_reused > 3 * 100 and stats.stream_copies == 3
+    assert fresh_stats.prompt_tokens_reused == 0
+    # the last bits of the logits may differ between a copied and an evaluated prefix, rarely the reply
+    assert sum(a == b for a, b in zip(reused, fresh, strict=True)) >= 3, (reused, fresh)
 
 
 def test_unknown_batching_options_are_refused_with_the_model_name() -> None:

@@ -13,8 +13,9 @@ With `batch_size` > 1 at temperature 0, a `BatchScheduler` (llamacpp_batch.py) s
 flight with continuous batching and prefix reuse instead. Batched kernels and reused KV cells can change
 the last bits of the logits, so its greedy replies may differ from the one-at-a-time path; `batch_size`
 and the `options` below are part of the spec hash. Options (all optional): `prefix_cache` (default
-true), `cached_prefixes` (idle sequences kept for reuse, default batch_size), `kv_cache_tokens` (KV
-cells shared by all sequences, default 16384), `n_batch` (tokens per decode step, default 512).
+true), `cached_prefixes` (idle sequences kept for reuse, default batch_size), `sequence_tokens` (KV
+cells of each sequence, the most one request can use, default 4096 or the context size if smaller),
+`n_batch` (tokens per decode step, default 512).
 """
 
 from __future__ import annotations
@@ -98,14 +99,15 @@ class LlamaCppModel(Model):
         if batch_size <= 1 or self.spec.temperature != 0:
             return None
         options = self.spec.options
-        unknown = set(options) - {"n_threads", "prefix_cache", "cached_prefixes", "kv_cache_tokens", "n_batch"}
+        unknown = set(options) - {"n_threads", "prefix_cache", "cached_prefixes", "sequence_tokens", "n_batch"}
         if unknown:
             raise ParlourError(f"model {self.spec.name}: unknown llamacpp options {sorted(unknown)}")
         cached = int(options.get("cached_prefixes", batch_size)) if options.get("prefix_cache", True) else 0
         return {
             "batch_size": batch_size,
             "cached_prefixes": cached,
-            "kv_cache_tokens": int(options.get("kv_cache_tokens", 16384)),
+            # every sequence's cells are allocated up front: 4096 keeps the default model's cache at 1.5 GB
+            "sequence_tokens": min(int(options.get("sequence_tokens", 4096)), self._llm.n_ctx()),
             "n_batch": int(options.get("n_batch", 512)),
         }
 
@@ -117,9 +119,8 @@ class LlamaCppModel(Model):
 
     @property
     def context_limit(self) -> int:
-        """Tokens one request may use: the context size, and in batched mode the KV cache too."""
-        limit = self._llm.n_ctx()
-        return min(limit, self.batching["kv_cache_tokens"]) if self.batching else limit
+        """Tokens one request may use: the context size, in batched mode a sequence's KV cells."""
+        return self.batching["sequence_tokens"] if self.batching else self._llm.n_ctx()
 
     def _token_text(self, token: int) -> str:
         if token < 0:

@@ -1,16 +1,20 @@
 """Continuous batching with prefix reuse for the in-process llama.cpp backend.
 
-One `BatchScheduler` owns a llama.cpp context (a unified KV cache shared by many sequence ids) and one
-worker thread that serves every request in flight. Each live request holds a sequence slot; the worker
-builds one `llama_batch` per step with the next token of every generating sequence plus a chunk of
-the prompts still being evaluated, so new requests join the running batch between decode steps and
-finished ones leave. Decoding is greedy (temperature 0).
+One `BatchScheduler` owns a llama.cpp context and one worker thread that serves every request in
+flight. The KV cache is split into one stream per sequence id (llama.cpp's non-unified cache, as
+llama-server uses it): a token attends only to the cells of its own sequence, whereas in a unified
+cache every token of a step attends to every occupied cell of every sequence (measured: 8 sequences
+decode 1.6x faster per token than one in separate streams, and slower than one in a unified cache).
+Each live request holds a sequence; the worker builds one `llama_batch` per step with the next token
+of every generating sequence plus a chunk of the prompts still being evaluated, so new requests join
+the running batch between decode steps and finished ones leave. Decoding is greedy (temperature 0).
 
-Prefix reuse: finished sequences stay in the KV cache. A new request starts from the sequence (idle or
-live) that shares the longest token prefix with its prompt (the previous turn of the same episode,
-or the shared instructions of another episode) by copying those KV cells (`llama_memory_seq_cp`, which
-in a unified cache only tags the cells, no copy), and evaluates only the rest. Idle sequences are
-evicted least-recently-used when the sequence ids run out or the KV cache is full.
+Prefix reuse: finished sequences stay cached. A new request continues the idle sequence whose tokens
+are a prefix of its prompt (the previous turn of the same episode) in place; otherwise it starts from
+the sequence (idle or live) sharing the longest token prefix (the shared instructions of another
+episode): that stream is copied whole (`llama_memory_seq_cp`, a buffer copy between streams) and cut
+back to the shared prefix, and only the rest of the prompt is evaluated. When the sequence ids run out,
+the least recently used idle sequence is emptied.
 
 Stop handling mirrors llama-cpp-python's `create_completion` (end-of-generation tokens, stop strings
 searched in the detokenized text, held back while a UTF-8 character is incomplete, max tokens), and
@@ -32,6 +36,9 @@ import numpy as np
 _END = -1
 # Prompt tokens still to be evaluated by another live request for which a new one waits a step to reuse them.
 _WORTH_WAITING = 32
+# An idle sequence is continued in place (no stream copy) when the new prompt drops at most this many of its
+# last tokens: the previous turn's reply, whose re-tokenized text rarely matches the generated tokens exactly.
+_IN_PLACE_LOSS = 32
 
 
 @dataclass
@@ -73,6 +80,7 @@ class BatchStats:
     prompt_tokens_evaluated: int = 0
     generated_tokens: int = 0
     decode_calls: int = 0
+    stream_copies: int = 0  # prefixes copied from another sequence's stream (the others continued in place)
     evictions: int = 0
     max_sequences_in_batch: int = 0
 
@@ -89,7 +97,7 @@ class BatchScheduler:
         *,
         batch_size: int,
         cached_prefixes: int,
-        kv_cache_tokens: int,
+        sequence_tokens: int,
         n_batch: int,
         n_threads: int,
         stop: list[str],
@@ -100,16 +108,17 @@ class BatchScheduler:
         self._llm = llm  # a llama_cpp.Llama: the loaded model, its tokenizer and vocabulary
         self.batch_size = batch_size
         self.prefix_cache = cached_prefixes > 0
-        self.n_ctx = kv_cache_tokens
-        self.n_batch = n_batch = min(n_batch, kv_cache_tokens)
+        self.sequence_tokens = sequence_tokens
+        self.n_batch = n_batch = min(n_batch, sequence_tokens)
+        n_sequences = batch_size + cached_prefixes
         self._stop = [s.encode("utf-8") for s in stop]
         self._n_vocab = llm.n_vocab()
         params = llama_cpp.llama_context_default_params()
-        params.n_ctx = kv_cache_tokens
+        params.n_ctx = sequence_tokens * n_sequences  # split evenly into one stream per sequence
         params.n_batch = n_batch
         params.n_ubatch = n_batch
-        params.n_seq_max = batch_size + cached_prefixes
-        params.kv_unified = True  # sequences share cells: a copied prefix costs nothing
+        params.n_seq_max = n_sequences
+        params.kv_unified = False  # a stream per sequence: attention spans only the sequence's own cells
         params.n_threads = n_threads
         params.n_threads_batch = n_threads
         params.no_perf = True
@@ -117,10 +126,10 @@ class BatchScheduler:
         params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
         self._ctx = llama_cpp.llama_init_from_model(llm.model, params)
         if not self._ctx:
-            raise RuntimeError(f"cannot create a llama.cpp context of {kv_cache_tokens} tokens")
+            raise RuntimeError(f"cannot create a llama.cpp context of {n_sequences} x {sequence_tokens} tokens")
         self._mem = llama_cpp.llama_get_memory(self._ctx)
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
-        self._slots = [_Slot(seq) for seq in range(batch_size + cached_prefixes)]
+        self._slots = [_Slot(seq) for seq in range(n_sequences)]
         self._clock = itertools.count(1)
         self._pending: deque[_Request] = deque()
         self._active: list[_Request] = []
@@ -164,7 +173,7 @@ class BatchScheduler:
                 if self._closing:
                     break
                 later: list[_Request] = []
-                while self._pending and len(self._active) < self.batch_size and self._fits(self._pending[0]):
+                while self._pending and len(self._active) < self.batch_size:
                     request = self._pending.popleft()
                     if self._prefix_in_progress(request):
                         later.append(request)
@@ -192,11 +201,6 @@ class BatchScheduler:
             for r in self._active
         )
 
-    def _fits(self, request: _Request) -> bool:
-        """Whether the live requests and this one surely fit in the KV cache (idle prefixes can be evicted)."""
-        needed = sum(len(r.prompt) + r.max_tokens for r in self._active)
-        return not self._active or needed + len(request.prompt) + request.max_tokens <= self.n_ctx
-
     def _admit(self, request: _Request) -> None:
         """Give the request a slot holding the longest cached prefix of its prompt."""
         self.stats.requests += 1
@@ -208,12 +212,13 @@ class BatchScheduler:
                 n = min(common_prefix(slot.tokens, request.prompt), len(request.prompt) - 1)
                 if n > reuse:
                     source, reuse = slot, n
-        if source is not None and source.request is None and reuse == len(source.tokens):
-            target = source  # the new prompt extends the cached sequence: continue it in place
+        if source is not None and source.request is None and len(source.tokens) - reuse <= _IN_PLACE_LOSS:
+            target = source  # the new prompt (nearly) extends the cached sequence: continue it in place
         else:
             target = self._free_slot(exclude=source)
-            if source is not None:
-                self._lib.llama_memory_seq_cp(self._mem, source.seq, target.seq, 0, reuse)
+            if source is not None:  # across streams only a whole sequence can be copied; cut back below
+                self._lib.llama_memory_seq_cp(self._mem, source.seq, target.seq, _END, _END)
+                self.stats.stream_copies += 1
                 target.tokens = source.tokens[:reuse]
         self._lib.llama_memory_seq_rm(self._mem, target.seq, reuse, _END)
         del target.tokens[reuse:]
@@ -295,17 +300,10 @@ class BatchScheduler:
             request.next_token = None
 
     def _decode(self) -> None:
-        """llama_decode; when the KV cache is full, evict idle prefixes (least recently used first) and retry."""
-        while True:
-            status = self._lib.llama_decode(self._ctx, self._batch)
-            self.stats.decode_calls += 1
-            if status == 0:
-                return
-            idle = sorted((s for s in self._slots if s.request is None and s.tokens), key=lambda s: s.last_used)
-            if status != 1 or not idle:
-                raise RuntimeError(f"llama_decode failed with status {status} ({self.n_ctx} KV cells)")
-            self.stats.evictions += 1
-            self._clear(idle[0])
+        status = self._lib.llama_decode(self._ctx, self._batch)
+        self.stats.decode_calls += 1
+        if status != 0:
+            raise RuntimeError(f"llama_decode failed with status {status} ({self.sequence_tokens} KV cells a sequence)")
 
     def _accept(self, request: _Request, token: int) -> dict[str, Any] | None:
         """Record a sampled token; the completion dict when the request is finished."""
