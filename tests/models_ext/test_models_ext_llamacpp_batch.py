@@ -150,7 +150,9 @@ def test_a_prefix_copied_from_another_sequence_gives_the_replies_of_evaluating_i
     rules = "You are playing a word game with strict rules. " * 12
     things = ["fruit", "city", "tool", "bird"]
     # a long own part: an idle sequence that would lose it is copied, not continued in place
-    prompts = [f"{rules}Round {n}: name one {thing}. " + f"The {thing} must be famous. " * 8 for n, thing in enumerate(things)]
+    prompts = [
+        f"{rules}Round {n}: name one {thing}. " + f"The {thing} must be famous. " * 8 for n, thing in enumerate(things)
+    ]
 
     def sequentially(options: dict[str, Any]) -> tuple[list[str], Any]:
         model = LlamaCppModel(BATCHED.model_copy(update={"max_tokens": 12, "options": options}))
