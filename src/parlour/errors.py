@@ -39,5 +39,18 @@ class ContextExceededError(BackendError):
         self.context_size = context_size
 
 
+def context_overflow(model: str, prompt_tokens: int, new_tokens: int, context_size: int) -> ContextExceededError | None:
+    """The error for a prompt whose tokens and the new tokens do not fit the context; None when they fit."""
+    needed = prompt_tokens + new_tokens
+    if needed <= context_size:
+        return None
+    return ContextExceededError(
+        f"model {model}: prompt of {prompt_tokens} tokens + {new_tokens} new tokens exceeds the context size "
+        f"{context_size}",
+        tokens_needed=needed,
+        context_size=context_size,
+    )
+
+
 class ResultsError(ParlourError):
     """A results folder or file that cannot be read or written."""

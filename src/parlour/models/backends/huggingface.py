@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.backends.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.base import Generation, Model
 from parlour.models.batching import BatchQueue
@@ -187,14 +187,9 @@ class HuggingFaceModel(TemplatedPrompts, Model):
         for index, request in enumerate(requests):
             ids = self.template.encode(request.prompt)
             new_tokens = request.shadow_tokens or self.spec.max_tokens
-            needed = len(ids) + new_tokens
-            if needed > context:
-                errors[index] = ContextExceededError(
-                    f"model {self.spec.name}: prompt of {len(ids)} tokens + {new_tokens} new tokens "
-                    f"exceeds the context size {context}",
-                    tokens_needed=needed,
-                    context_size=context,
-                )
+            error = context_overflow(self.spec.name, len(ids), new_tokens, context)
+            if error is not None:
+                errors[index] = error
             else:
                 fitting.append((index, ids))
         return fitting, errors

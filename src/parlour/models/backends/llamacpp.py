@@ -28,7 +28,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.base import Generation, Model
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.spec import ModelSpec
@@ -149,14 +149,9 @@ class LlamaCppModel(Model):
             add_bos=self.add_bos and not (self.bos_text and prompt.startswith(self.bos_text)),
             special=True,
         )
-        needed = len(tokens) + self.spec.max_tokens
-        if needed > self.context_limit:
-            raise ContextExceededError(
-                f"model {self.spec.name}: prompt of {len(tokens)} tokens + {self.spec.max_tokens} new tokens "
-                f"exceeds the context size {self.context_limit}",
-                tokens_needed=needed,
-                context_size=self.context_limit,
-            )
+        error = context_overflow(self.spec.name, len(tokens), self.spec.max_tokens, self.context_limit)
+        if error is not None:
+            raise error
         return tokens
 
     def _generate_sync(self, prompt: str) -> dict[str, Any]:

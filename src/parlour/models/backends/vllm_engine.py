@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from parlour.errors import BackendError, ContextExceededError, ParlourError
+from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.backends.huggingface import package_version, weights_location
 from parlour.models.base import Generation, Model
 from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
@@ -247,14 +247,9 @@ class VLLMModel(TemplatedPrompts, Model):
         shadow_tokens = self.shadow.tokens_for(prompt) if self.shadow else None
         params = sampling_params(self.spec, self.stop_token_ids, shadow_tokens)
         engine = self.engine
-        needed = len(prompt_ids) + params["max_tokens"]
-        if needed > engine.max_model_len:
-            raise ContextExceededError(
-                f"model {self.spec.name}: prompt of {len(prompt_ids)} tokens + {params['max_tokens']} new tokens "
-                f"exceeds the context size {engine.max_model_len}",
-                tokens_needed=needed,
-                context_size=engine.max_model_len,
-            )
+        error = context_overflow(self.spec.name, len(prompt_ids), params["max_tokens"], engine.max_model_len)
+        if error is not None:
+            raise error
         request_id = f"parlour-{next(self._request_ids)}"
         try:
             output = await engine.complete(prompt_ids, params, request_id)
