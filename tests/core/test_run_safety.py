@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -50,11 +51,15 @@ def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def _wait_for_scores(results: Path, pair: str, count: int, process: subprocess.Popen) -> None:
+def _wait_until(condition: Callable[[], bool], process: subprocess.Popen) -> None:
     deadline = time.monotonic() + 120
-    while len(list((results / pair).glob("*/*/episode_*/scores.json"))) < count:
+    while not condition():
         assert time.monotonic() < deadline and process.poll() is None, "run ended too early"
         time.sleep(0.05)
+
+
+def _wait_for_scores(results: Path, pair: str, count: int, process: subprocess.Popen) -> None:
+    _wait_until(lambda: len(list((results / pair).glob("*/*/episode_*/scores.json"))) >= count, process)
 
 
 # --- results stay inside their folder -------------------------------------------------------------
@@ -155,18 +160,23 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
 
 
 def test_ctrl_c_keeps_finished_episodes_and_says_so(tmp_path: Path) -> None:
-    server = LatencyServer(latency_s=0.1).start()
+    # one episode at a time: taboo against this server takes 6 requests (3 turns, no win), so after 6 the
+    # first episode is written; the 7th request is held, so the signal lands while the run is mid-episode
+    server = LatencyServer(latency_s=0.0, hold_after=6).start()
     env = _remote(tmp_path, server.base_url)
     results = tmp_path / "results"
+    args = ["run", "-g", "taboo", "-m", "remote", "-r", str(results), "--no-progress", "--concurrency", "1"]
     try:
-        process = _start(["run", "-g", "taboo", "-m", "remote", "-r", str(results), "--no-progress"], env)
+        process = _start(args, env)
         _wait_for_scores(results, REMOTE, 1, process)
+        _wait_until(lambda: server.requests > 6, process)
         process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
     finally:
         server.stop()
-    assert process.returncode == 130
+    assert process.returncode == 130, stderr
     assert "finished episodes are kept" in stderr and "Traceback" not in stderr
+    assert len(list((results / REMOTE).glob("*/*/episode_*/scores.json"))) == 1
 
 
 # --- the layout other clembench versions read, and the Python API ---------------------------------

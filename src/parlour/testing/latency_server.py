@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,8 +58,10 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:  # noqa: N802 - http.server's naming
         length = int(self.headers.get("content-length", 0))
         body = json.loads(self.rfile.read(length) or b"{}")
-        self.server.enter()
+        number = self.server.enter()
         try:
+            if number > self.server.hold_after:
+                self.server.released.wait()
             time.sleep(self.server.latency_s)
         finally:
             self.server.leave()
@@ -78,20 +81,41 @@ class LatencyServer(ThreadingHTTPServer):
     # the default backlog of 5 drops connections beyond it, and the client retries them a second later
     request_queue_size = 256
 
-    def __init__(self, latency_s: float, port: int = 0, handler: type[BaseHTTPRequestHandler] = _Handler) -> None:
+    def __init__(
+        self,
+        latency_s: float,
+        port: int = 0,
+        handler: type[BaseHTTPRequestHandler] = _Handler,
+        hold_after: int | None = None,
+    ) -> None:
         super().__init__(("127.0.0.1", port), handler)
         self.latency_s = latency_s
         self.requests = 0
         self.fail_status = 0  # when set, every request gets this HTTP status (to test failures)
         self.in_flight = 0
         self.max_in_flight = 0  # the most requests served at once: shows the client's concurrency limit
+        # requests after the first `hold_after` wait until release(): a test can then act (signal, kill)
+        # while the client is known to be mid-run, instead of guessing with a sleep
+        self.hold_after = hold_after if hold_after is not None else float("inf")
+        self.released = threading.Event()
         self._lock = threading.Lock()
 
-    def enter(self) -> None:
+    def enter(self) -> int:
+        """Counts a request in; returns its number (1 for the first)."""
         with self._lock:
             self.requests += 1
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            return self.requests
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # a client that gave up on a request (timeout, Ctrl-C while it was held) is no server error
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+    def release(self) -> None:
+        """Lets the held requests (and every later one) through."""
+        self.released.set()
 
     def leave(self) -> None:
         with self._lock:
@@ -107,6 +131,7 @@ class LatencyServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        self.release()
         self.shutdown()
         self.server_close()
 
