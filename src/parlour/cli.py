@@ -112,6 +112,8 @@ def run_command(
         f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
         f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
+    for outcome in summary.replayed[:20]:
+        err_console.print(f"  replayed: {outcome.task.label}: {redact(outcome.replayed or '')}", highlight=False)
     if summary.failures:
         for outcome in summary.failures[:20]:
             err_console.print(f"  failed: {outcome.task.label}: {outcome.error}", highlight=False)

@@ -37,6 +37,7 @@ class EpisodeOutcome:
     task: EpisodeTask
     status: str  # one of SKIPPED, PLAYED, ABORTED, FAILED
     error: str | None = None
+    replayed: str | None = None  # why records found on disk were not kept (cut or malformed files)
 
 
 @dataclass
@@ -55,6 +56,11 @@ class RunSummary:
     def failures(self) -> list[EpisodeOutcome]:
         return [o for o in self.outcomes if o.status == FAILED]
 
+    @property
+    def replayed(self) -> list[EpisodeOutcome]:
+        """Episodes whose records on disk were unusable and were played again."""
+        return [o for o in self.outcomes if o.replayed]
+
 
 @dataclass
 class PlayedEpisode:
@@ -71,10 +77,15 @@ def _aborted(scores: dict[str, Any]) -> bool:
 
 def check_recorded_instances(tasks: list[EpisodeTask]) -> None:
     """Refuse to resume into a folder whose episodes were played on other instances than the planned ones
-    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones."""
+    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones. An
+    instance.json that cannot be read (cut by a crash) is no evidence either way: its episode is replayed."""
     for task in tasks:
         instance_path = task.directory / store.INSTANCE
-        if instance_path.is_file() and store.read_json(instance_path) != task.instance:
+        try:
+            recorded = store.read_json(instance_path) if instance_path.is_file() else task.instance
+        except ResultsError:
+            continue
+        if recorded != task.instance:
             raise ResultsError(
                 f"{instance_path}: holds a different instance than the one planned (changed instances file?); "
                 "use another results folder (-r)"
@@ -133,11 +144,30 @@ def finish_complete(task: EpisodeTask) -> EpisodeOutcome:
 Play = Callable[[EpisodeTask], Awaitable[PlayedEpisode]]
 
 
+def kept_records(task: EpisodeTask) -> tuple[bool, str | None]:
+    """Whether the episode on disk is complete and kept; when not, why the records found there are not
+    kept (None when it was never played). A cut instance.json cannot vouch for its records: replayed too."""
+    problem = store.record_problem(task.directory)
+    if problem is None:
+        instance_path = task.directory / store.INSTANCE
+        try:
+            if instance_path.exists():
+                store.read_json(instance_path)
+        except ResultsError as exc:
+            return False, str(exc)
+        return True, None
+    started = any((task.directory / name).exists() for name in (store.INTERACTIONS, store.REQUESTS))
+    return False, problem if started else None
+
+
 async def run_episode(task: EpisodeTask, play: Play, pair: str) -> EpisodeOutcome:
-    if store.is_complete(task.directory):
+    complete, why_not = kept_records(task)
+    if complete:
         return finish_complete(task)
     prepare_episode(task, pair)
-    return write_episode(task, await play(task))
+    outcome = write_episode(task, await play(task))
+    outcome.replayed = why_not
+    return outcome
 
 
 async def run_episodes(
