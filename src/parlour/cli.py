@@ -268,6 +268,7 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             )  # fmt: skip
     console.print(overall)
     console.print(per_game)
+    console.print(evaluation.counted(), highlight=False)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:
         err_console.print(

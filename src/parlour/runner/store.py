@@ -58,8 +58,12 @@ def write_json_if_changed(path: Path, data: Any) -> bool:
 
 
 def write_text(path: Path, text: str) -> None:
-    """Write a text file (a table, a page) atomically, as UTF-8: a failed write leaves the old file whole."""
-    _write_atomic(path, text.encode("utf-8"))
+    """Write a text file (a table, a page) atomically, as UTF-8: a failed write (a full disk) leaves the old
+    file whole and is a ResultsError naming the file."""
+    try:
+        _write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc}); the previous file is kept") from exc
 
 
 def write_csv(frame: Any, path: Path, index: bool = False) -> None:
