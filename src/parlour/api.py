@@ -104,9 +104,9 @@ async def run_pair(
             for note in players.notes(in_flight):
                 log.warning(note)
             info = _run_info(tasks, instances, experiments, limit, in_flight)
-            plan = runner.planned_experiments(tasks)
+            planned = runner.planned_experiments(tasks)
             # before the first episode: pins the spec and the plan
-            runner.record_run(results, pair, players.describe(), info, plan, whole_games=not experiments)
+            runner.record_run(results, pair, players.describe(), info, planned, whole_games=not experiments)
             if on_start is not None:
                 on_start(pair, len(tasks))
             summary = await runner.run_episodes(tasks, players.play, pair, in_flight, on_episode)

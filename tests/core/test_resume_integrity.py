@@ -17,7 +17,6 @@ from parlour.errors import ResultsError
 from parlour.games.registry import get_game
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
-from parlour.runner import store
 from parlour.scoring.evaluate import evaluate
 
 ORACLE = "programmatic-oracle-t0.0--programmatic-oracle-t0.0"
@@ -69,7 +68,11 @@ def test_eval_counts_only_the_planned_experiments_and_says_so(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("interactions", "requests", "reason"),
-    [("{}", "[]", "players"), ('{"players": {}, "turns": "x"}', "[]", "turns"), ('{"players": {}, "turns": []}', "{}", "requests.json")],
+    [
+        ("{}", "[]", "players"),
+        ('{"players": {}, "turns": "x"}', "[]", "turns"),
+        ('{"players": {}, "turns": []}', "{}", "requests.json"),
+    ],
 )
 def test_records_of_the_wrong_shape_are_replayed(tmp_path: Path, interactions: str, requests: str, reason: str) -> None:
     instances, results = _taboo_instances(tmp_path), tmp_path / "results"

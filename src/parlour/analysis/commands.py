@@ -29,9 +29,9 @@ from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
 from parlour.analysis.regression import regression
 from parlour.cli_errors import one_line_errors
 from parlour.errors import ParlourError
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY
-from parlour.runner import store
 
 analyze_app = typer.Typer(
     help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare, "

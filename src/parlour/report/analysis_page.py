@@ -21,9 +21,9 @@ from parlour.analysis.loading import Scores
 from parlour.analysis.regression import regression
 from parlour.errors import ParlourError
 from parlour.report.render import Writer, table_payload
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
-from parlour.runner import store
 
 PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has its own chart
 CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization", "divergence"}
@@ -86,7 +86,8 @@ class _Sections:
         )
         files = self.writer.table(rows, "regression")
         store.write_text(
-            self.writer.out / "tables" / "regression.json", json.dumps([f.to_dict() for f in fits], indent=2, default=str)
+            self.writer.out / "tables" / "regression.json",
+            json.dumps([f.to_dict() for f in fits], indent=2, default=str),
         )
         return {
             "id": "regression",

@@ -96,9 +96,9 @@ def map_chunks(func: Callable[[Sequence[T]], R], items: Sequence[T], workers: in
 
 @contextmanager
 def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = None) -> Iterator[None]:
-    """Write `frame` as CSV to `path` (atomically, store.write_csv) while the body of the `with` runs: for a
-    large frame, in a forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so a thread would not
-    run beside the body), otherwise here."""
+    """Write `frame` as CSV to `path` (atomically, store.write_csv) while the body of the `with` runs: for
+    a large frame, in a forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so
+    a thread would not run beside the body), otherwise here."""
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from parlour.errors import ParlourError
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
 from parlour.scoring.episodes import csv_writer_beside
-from parlour.runner import store
 from parlour.scoring.raw_table import build_raw_table, record_raw_sources, sources_fingerprint
 
 

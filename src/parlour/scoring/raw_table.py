@@ -6,8 +6,9 @@ episode that has an `Aborted` score gets one more row `Played = 1 - Aborted`.
 
 Unlike clembench, only the episodes that their pair's run.json plans are counted (when it records a plan for
 their game): an experiment removed from the instances file, or instances beyond its current number, are
-listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object of numbers) does
-not stop the evaluation: its episode is reported, like an episode without scores.json, and not counted.
+listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object
+of numbers) does not stop the evaluation: its episode is reported, like an episode without scores.json,
+and not counted.
 """
 
 from __future__ import annotations
