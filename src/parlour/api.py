@@ -97,13 +97,16 @@ async def run_pair(
     with store.pair_lock(store.inside(results, pair)):
         runner.check_spec_consistency(results, pair, players.specs)
         runner.check_recorded_instances(tasks)
+        runner.check_recorded_experiments(tasks)
         try:
             await players.start()
             in_flight = concurrency or players.default_concurrency()
             for note in players.notes(in_flight):
                 log.warning(note)
             info = _run_info(tasks, instances, experiments, limit, in_flight)
-            runner.record_run(results, pair, players.describe(), info)  # before the first episode: pins the spec
+            planned = runner.planned_experiments(tasks)
+            # before the first episode: pins the spec and the plan
+            runner.record_run(results, pair, players.describe(), info, planned, whole_games=not experiments)
             if on_start is not None:
                 on_start(pair, len(tasks))
             summary = await runner.run_episodes(tasks, players.play, pair, in_flight, on_episode)

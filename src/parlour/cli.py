@@ -112,6 +112,8 @@ def run_command(
         f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
         f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
+    for outcome in summary.replayed[:20]:
+        err_console.print(f"  replayed: {outcome.task.label}: {redact(outcome.replayed or '')}", highlight=False)
     if summary.failures:
         for outcome in summary.failures[:20]:
             err_console.print(f"  failed: {outcome.task.label}: {outcome.error}", highlight=False)
@@ -266,6 +268,7 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             )  # fmt: skip
     console.print(overall)
     console.print(per_game)
+    console.print(evaluation.counted(), highlight=False)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:
         err_console.print(

@@ -29,6 +29,7 @@ from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
 from parlour.analysis.regression import regression
 from parlour.cli_errors import one_line_errors
 from parlour.errors import ParlourError
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY
 
@@ -96,7 +97,7 @@ def print_frame(frame: pd.DataFrame, title: str, columns: list[str] | None = Non
 def _write(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, extra: dict | None = None) -> None:
     if csv_path:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(csv_path, index=False)
+        store.write_csv(frame, csv_path)
     if json_path:
         payload = extra if extra is not None else {"rows": json.loads(frame.to_json(orient="records"))}
         write_json_nan_as_null(payload, json_path)
@@ -106,7 +107,7 @@ def write_json_nan_as_null(payload: dict, path: Path) -> None:
     """Write standard JSON for other tools: NaN becomes null (unlike the results files, which keep
     clembench's bare NaN token; see parlour.runner.store.write_json)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    store.write_text(path, json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
 
 
 def _clean(obj: object) -> object:

@@ -1,7 +1,8 @@
 """Load score matrices: our results folders, raw.csv / results.csv files, and official clembench tables.
 
 A source is one of
-* a results folder (clembench layout): its raw.csv if present, else every `scores.json` below it;
+* a results folder (clembench layout): its raw.csv if `parlour eval` built it from the episodes there now,
+  else every `scores.json` below it;
 * a raw.csv file (long table game, model, experiment, episode, metric, value);
 * a results.csv file (clembench's wide table; official tables have no episode data, so no CIs);
 * a summary CSV with a model column and clemscore[, pct_played, quality] (e.g. the paper's tables).
@@ -40,7 +41,7 @@ from parlour.scoring.clemscore import (
     is_overall_col,
     read_results_table,
 )
-from parlour.scoring.raw_table import build_raw_table
+from parlour.scoring.raw_table import build_raw_table, raw_csv_is_current
 
 
 @dataclass
@@ -103,8 +104,8 @@ def load_source(path: Path) -> Scores:
     """Load one results folder, raw.csv or results.csv (or a shipped table named `official:NAME`)."""
     path = resolve_source(path)
     if path.is_dir():
-        raw_csv = path / "raw.csv"
-        raw = read_raw(raw_csv) if raw_csv.is_file() else raw_from_episodes(path)
+        # a raw.csv that a later run or a failed write made stale is rebuilt from the episodes
+        raw = read_raw(path / "raw.csv") if raw_csv_is_current(path) else raw_from_episodes(path)
         if raw.empty:
             results_csv = path / "results.csv"
             if results_csv.is_file():

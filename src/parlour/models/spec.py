@@ -33,6 +33,17 @@ _NOT_HASHED = {
 }
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
 _HASHED_WHEN_SET = {"batch_size"}
+# Options naming a file whose content generates the replies: the content is hashed, not the path.
+_CONTENT_OPTIONS = ("replies_file",)
+
+
+def _file_digest(path: str) -> str:
+    """sha256 of a file's bytes; an unreadable file hashes by its path (loading the model reports it)."""
+    try:
+        with open(path, "rb") as handle:
+            return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return path
 
 
 class ModelSpec(BaseModel):
@@ -116,6 +127,10 @@ class ModelSpec(BaseModel):
     def hashed_fields(self) -> dict[str, Any]:
         """The fields that determine generation, as a plain dict."""
         fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        options = fields["options"]
+        for key in _CONTENT_OPTIONS:
+            if isinstance(options.get(key), str):
+                options[key] = _file_digest(options[key])
         return {k: v for k, v in fields.items() if not (k in _HASHED_WHEN_SET and v is None)}
 
     def spec_hash(self) -> str:

@@ -21,6 +21,7 @@ from parlour.analysis.loading import Scores
 from parlour.analysis.regression import regression
 from parlour.errors import ParlourError
 from parlour.report.render import Writer, table_payload
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
 
@@ -84,8 +85,9 @@ class _Sections:
             ]
         )
         files = self.writer.table(rows, "regression")
-        (self.writer.out / "tables" / "regression.json").write_text(
-            json.dumps([f.to_dict() for f in fits], indent=2, default=str), encoding="utf-8"
+        store.write_text(
+            self.writer.out / "tables" / "regression.json",
+            json.dumps([f.to_dict() for f in fits], indent=2, default=str),
         )
         return {
             "id": "regression",

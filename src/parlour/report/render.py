@@ -12,6 +12,7 @@ import parlour
 from parlour.analysis.characteristics import model_key
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import slug
+from parlour.runner import store
 
 
 def environment() -> jinja2.Environment:
@@ -85,15 +86,15 @@ class Writer:
         path.parent.mkdir(parents=True, exist_ok=True)
         root = "../" * rel.count("/")
         html = self.env.get_template(template).render({**self.common, "root": root, **context})
-        path.write_text(html, encoding="utf-8")
+        store.write_text(path, html)
         return path
 
     def table(self, frame: pd.DataFrame, name: str, index: bool = False) -> list[tuple[str, str]]:
         """Write tables/<name>.csv and .md; return the (label, link) pairs for a page."""
         folder = self.out / "tables"
         folder.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(folder / f"{name}.csv", index=index)
-        (folder / f"{name}.md").write_text(to_markdown(frame.reset_index() if index else frame), encoding="utf-8")
+        store.write_csv(frame, folder / f"{name}.csv", index=index)
+        store.write_text(folder / f"{name}.md", to_markdown(frame.reset_index() if index else frame))
         self.tables += [folder / f"{name}.csv", folder / f"{name}.md"]
         return [("CSV", f"tables/{name}.csv"), ("Markdown", f"tables/{name}.md")]
 

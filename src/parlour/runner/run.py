@@ -11,6 +11,8 @@ the process that owns the results folder writes, wherever the episode was played
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import platform
 import time
 import traceback
@@ -37,6 +39,7 @@ class EpisodeOutcome:
     task: EpisodeTask
     status: str  # one of SKIPPED, PLAYED, ABORTED, FAILED
     error: str | None = None
+    replayed: str | None = None  # why records found on disk were not kept (cut or malformed files)
 
 
 @dataclass
@@ -55,6 +58,11 @@ class RunSummary:
     def failures(self) -> list[EpisodeOutcome]:
         return [o for o in self.outcomes if o.status == FAILED]
 
+    @property
+    def replayed(self) -> list[EpisodeOutcome]:
+        """Episodes whose records on disk were unusable and were played again."""
+        return [o for o in self.outcomes if o.replayed]
+
 
 @dataclass
 class PlayedEpisode:
@@ -71,14 +79,74 @@ def _aborted(scores: dict[str, Any]) -> bool:
 
 def check_recorded_instances(tasks: list[EpisodeTask]) -> None:
     """Refuse to resume into a folder whose episodes were played on other instances than the planned ones
-    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones."""
+    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones. An
+    instance.json that cannot be read (cut by a crash) is no evidence either way: its episode is replayed."""
     for task in tasks:
         instance_path = task.directory / store.INSTANCE
-        if instance_path.is_file() and store.read_json(instance_path) != task.instance:
+        try:
+            recorded = store.read_json(instance_path) if instance_path.is_file() else task.instance
+        except ResultsError:
+            continue
+        if recorded != task.instance:
             raise ResultsError(
                 f"{instance_path}: holds a different instance than the one planned (changed instances file?); "
                 "use another results folder (-r)"
             )
+
+
+#: what experiment.json holds beside the experiment's own settings
+_EXPERIMENT_RECORD_KEYS = {"timestamp", "dialogue_partners"}
+
+
+def experiment_settings(task: EpisodeTask) -> dict[str, Any]:
+    """The experiment's settings other than its instances (prompts, max_turns...), as JSON holds them. The
+    resources folder is where the game's files lie on this machine, not a setting, so it is left out."""
+    config = experiment_config(task.experiment)
+    config.pop(task.game.resources_key or "", None)
+    return json.loads(store.encode_json(config))  # tuples as lists, as the file holds them
+
+
+def settings_fingerprint(settings: dict[str, Any]) -> str:
+    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
+
+
+def check_recorded_experiments(tasks: list[EpisodeTask]) -> None:
+    """Refuse to resume into an experiment folder whose experiment files record other settings than the
+    planned experiment's (a changed prompt or max_turns): its episodes would be mixed with new ones."""
+    checked: set[Path] = set()
+    for task in tasks:
+        exp_dir = task.directory.parent
+        if exp_dir in checked:
+            continue
+        checked.add(exp_dir)
+        planned = experiment_settings(task)
+        for name in (f"experiment_{task.experiment['name']}.json", "experiment.json"):
+            path = exp_dir / name
+            if not path.is_file():
+                continue
+            recorded = store.read_json(path)
+            if not isinstance(recorded, dict):
+                raise ResultsError(f"{path}: not an experiment file (needs an object)")
+            recorded = {k: v for k, v in recorded.items() if k not in _EXPERIMENT_RECORD_KEYS}
+            recorded.pop(task.game.resources_key or "", None)
+            changed = sorted(k for k in recorded.keys() | planned.keys() if recorded.get(k) != planned.get(k))
+            if changed:
+                raise ResultsError(
+                    f"{path}: experiment {task.experiment['name']} was played with other settings "
+                    f"({', '.join(changed)} changed); use another results folder (-r)"
+                )
+
+
+def planned_experiments(tasks: list[EpisodeTask]) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per game, per experiment folder: its settings' fingerprint and how many instances it has, as
+    run.json records them; `parlour eval` counts only episodes of this plan."""
+    plan: dict[str, dict[str, dict[str, Any]]] = {}
+    for task in tasks:
+        plan.setdefault(task.game.name, {})[task.directory.parent.name] = {
+            "settings": settings_fingerprint(experiment_settings(task)),
+            "instances": len(task.experiment["game_instances"]),
+        }
+    return plan
 
 
 def prepare_episode(task: EpisodeTask, pair: str) -> None:
@@ -133,11 +201,30 @@ def finish_complete(task: EpisodeTask) -> EpisodeOutcome:
 Play = Callable[[EpisodeTask], Awaitable[PlayedEpisode]]
 
 
+def kept_records(task: EpisodeTask) -> tuple[bool, str | None]:
+    """Whether the episode on disk is complete and kept; when not, why the records found there are not
+    kept (None when it was never played). A cut instance.json cannot vouch for its records: replayed too."""
+    problem = store.record_problem(task.directory)
+    if problem is None:
+        instance_path = task.directory / store.INSTANCE
+        try:
+            if instance_path.exists():
+                store.read_json(instance_path)
+        except ResultsError as exc:
+            return False, str(exc)
+        return True, None
+    started = any((task.directory / name).exists() for name in (store.INTERACTIONS, store.REQUESTS))
+    return False, problem if started else None
+
+
 async def run_episode(task: EpisodeTask, play: Play, pair: str) -> EpisodeOutcome:
-    if store.is_complete(task.directory):
+    complete, why_not = kept_records(task)
+    if complete:
         return finish_complete(task)
     prepare_episode(task, pair)
-    return write_episode(task, await play(task))
+    outcome = write_episode(task, await play(task))
+    outcome.replayed = why_not
+    return outcome
 
 
 async def run_episodes(
@@ -163,12 +250,27 @@ async def run_episodes(
     return RunSummary(list(outcomes), time.monotonic() - started, pair)
 
 
-def record_run(results: Path, pair: str, models: list[dict[str, Any]], run_info: dict[str, Any]) -> None:
+def record_run(
+    results: Path,
+    pair: str,
+    models: list[dict[str, Any]],
+    run_info: dict[str, Any],
+    plan: dict[str, dict[str, dict[str, Any]]] | None = None,
+    whole_games: bool = True,
+) -> None:
     """Add this run to <pair>/run.json (model specs, versions, timings), or update it when its
     `started` time is already there: a run is recorded before its first episode (status "unfinished")
-    and updated when it ends, so an interrupted run still pins the spec of its folder."""
+    and updated when it ends, so an interrupted run still pins the spec of its folder. `plan`
+    (`planned_experiments`) replaces the recorded experiments of its games, or with `whole_games` False
+    (a run of some experiments only) is added to them."""
     path = store.inside(results, pair, store.RUN)
     existing = store.read_json(path) if path.is_file() else {"runs": []}
+    if plan is not None:
+        recorded = existing.get("plan") if isinstance(existing.get("plan"), dict) else {}
+        for game, experiments in plan.items():
+            kept = recorded.get(game) if not whole_games and isinstance(recorded.get(game), dict) else {}
+            recorded[game] = {**kept, **experiments}
+        existing["plan"] = recorded
     existing.update(
         {
             "parlour_version": __version__,

@@ -1,8 +1,8 @@
 """The clembench 1.6 results layout on disk, with atomic writes.
 
 results/<pair>/<game>/<i>_<experiment>/episode_<n>/{instance,interactions,requests,scores}.json
-An episode is complete when its interactions.json and requests.json exist and parse (interactions is
-written last); anything else (a failed episode with error.json, a corrupt or half-written file) is
+An episode is complete when its interactions.json and requests.json exist and have clembench's shape
+(interactions is written last); anything else (a failed episode with error.json, a corrupt or half-written file) is
 replayed by the next run. Every path below a results folder is built by `inside`, which refuses a name
 that would leave the folder.
 """
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from parlour.errors import ResultsError
 from parlour.textfiles import read_utf8
@@ -54,6 +55,21 @@ def write_json_if_changed(path: Path, data: Any) -> bool:
         pass  # missing or unreadable: write it
     _write_atomic(path, encoded)
     return True
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a text file (a table, a page) atomically, as UTF-8: a failed write (a full disk) leaves the old
+    file whole and is a ResultsError naming the file."""
+    try:
+        _write_atomic(path, text.encode("utf-8"))
+    except OSError as exc:
+        raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc}); the previous file is kept") from exc
+
+
+def write_csv(frame: Any, path: Path, index: bool = False) -> None:
+    """A pandas DataFrame as CSV, atomically (`frame.to_csv` straight to the path would leave a cut table
+    when the disk fills up)."""
+    write_text(path, frame.to_csv(index=index))
 
 
 def _write_atomic(path: Path, payload: bytes) -> None:
@@ -118,17 +134,34 @@ def episode_dir(exp_dir: Path, episode: int) -> Path:
     return exp_dir / f"episode_{episode}"
 
 
-def _parses(path: Path) -> bool:
-    try:
-        json.loads(path.read_bytes())
-    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not JSON
-        return False
-    return True
+class Interactions(BaseModel):
+    """What scorers and the transcript browser read of interactions.json: players and a list of turns,
+    each a list of events (objects); game-specific keys are kept as they are."""
+
+    model_config = ConfigDict(extra="allow")
+
+    players: dict[str, Any]
+    turns: list[list[dict[str, Any]]]
 
 
-def is_complete(ep_dir: Path) -> bool:
-    """Played to the end: interactions.json and requests.json are there and parse."""
-    return _parses(ep_dir / INTERACTIONS) and _parses(ep_dir / REQUESTS)
+_RECORDS = {INTERACTIONS: TypeAdapter(Interactions), REQUESTS: TypeAdapter(list[dict[str, Any]])}
+
+
+def record_problem(ep_dir: Path) -> str | None:
+    """Why the episode's records do not make a complete episode (missing, unreadable, not JSON, or not
+    clembench's shape), or None when they do."""
+    for name, shape in _RECORDS.items():
+        try:
+            shape.validate_json((ep_dir / name).read_bytes())
+        except FileNotFoundError:
+            return f"{name} is missing"
+        except OSError as exc:
+            return f"{name} cannot be read ({exc.strerror})"
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            where = ".".join(str(x) for x in first["loc"])
+            return f"{name}: {where + ': ' if where else ''}{first['msg']}"
+    return None
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from typing import TypeVar
 import pandas as pd
 
 from parlour.errors import ResultsError
+from parlour.runner import store
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -95,16 +96,16 @@ def map_chunks(func: Callable[[Sequence[T]], R], items: Sequence[T], workers: in
 
 @contextmanager
 def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = None) -> Iterator[None]:
-    """Write `frame.to_csv(path, index=False)` while the body of the `with` runs: for a large frame, in a
-    forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so a thread would not
-    run beside the body), otherwise here."""
+    """Write `frame` as CSV to `path` (atomically, store.write_csv) while the body of the `with` runs: for
+    a large frame, in a forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so
+    a thread would not run beside the body), otherwise here."""
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods()
     if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:
-        frame.to_csv(path, index=False)
+        store.write_csv(frame, path)
         yield
         return
-    writer = multiprocessing.get_context("fork").Process(target=frame.to_csv, args=(path,), kwargs={"index": False})
+    writer = multiprocessing.get_context("fork").Process(target=store.write_csv, args=(frame, path))
     writer.start()
     try:
         yield

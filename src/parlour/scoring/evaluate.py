@@ -13,10 +13,11 @@ import numpy as np
 import pandas as pd
 
 from parlour.errors import ParlourError
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
 from parlour.scoring.episodes import csv_writer_beside
-from parlour.scoring.raw_table import build_raw_table
+from parlour.scoring.raw_table import build_raw_table, record_raw_sources, sources_fingerprint
 
 
 @dataclass
@@ -26,12 +27,29 @@ class Evaluation:
     ci: pd.DataFrame
     unscored: list[Path]  # episode folders without scores.json (failed or not yet scored)
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (scores.json, why it was not used)
+    outside_plan: list[Path] = field(default_factory=list)  # episodes no run.json plans (not counted)
+    plans: list[Path] = field(default_factory=list)  # the run.json files whose plans chose the episodes
+
+    def counted(self) -> str:
+        """One line: how many episodes of how many pairs were counted, and from which run records."""
+        episodes = len(self.raw[["model", "game", "experiment", "episode"]].drop_duplicates())
+        pairs = self.raw["model"].nunique()
+        line = f"counted {episodes} episodes of {pairs} pair(s)"
+        if self.plans:
+            line += " as planned in " + ", ".join(str(p) for p in self.plans)
+        if self.outside_plan:
+            line += (
+                f"; left out {len(self.outside_plan)} episode(s) that no run.json plans "
+                f"(removed experiments or instances), e.g. {self.outside_plan[0]}"
+            )
+        return line
 
 
 def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | None = None) -> Evaluation:
     """Compute and write raw.csv, results.csv and results_ci.csv under `results`."""
     if not results.is_dir():
         raise ParlourError(f"{results}: results folder does not exist (or is not a folder)")
+    sources = sources_fingerprint(results)  # before reading: a score written meanwhile makes raw.csv stale
     scores = build_raw_table(results, workers)
     raw = scores.table
     if raw.empty:
@@ -40,9 +58,10 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
     with csv_writer_beside(raw, results / "raw.csv", workers):
         table = aggregate(raw)
         ci = bootstrap_ci(raw, n_boot=n_boot, seed=seed)
-    table.to_csv(results / "results.csv")
-    ci.to_csv(results / "results_ci.csv", index=False)
-    return Evaluation(raw, table, ci, scores.unscored, scores.unreadable)
+    record_raw_sources(results, sources)
+    store.write_csv(table, results / "results.csv", index=True)
+    store.write_csv(ci, results / "results_ci.csv")
+    return Evaluation(raw, table, ci, scores.unscored, scores.unreadable, scores.outside_plan, scores.plans)
 
 
 def format_number(value: float) -> str:

@@ -4,16 +4,21 @@ clembench v1.6 (bencheval, spec §3): every `scores.json` below the results root
 scores` as rows (game, model, experiment, episode, metric, value), keyed by the last path parts, and each
 episode that has an `Aborted` score gets one more row `Played = 1 - Aborted`.
 
-Unlike clembench, a scores.json that cannot be used (not UTF-8, not JSON, not an object of numbers) does
-not stop the evaluation: its episode is reported, like an episode without scores.json, and not counted.
+Unlike clembench, only the episodes that their pair's run.json plans are counted (when it records a plan for
+their game): an experiment removed from the instances file, or instances beyond its current number, are
+listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object
+of numbers) does not stop the evaluation: its episode is reported, like an episode without scores.json,
+and not counted.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -32,6 +37,8 @@ class RawScores:
     table: pd.DataFrame
     unscored: list[Path] = field(default_factory=list)  # episode folders without scores.json
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (scores.json, why it was not used)
+    outside_plan: list[Path] = field(default_factory=list)  # episode folders their run.json does not plan
+    plans: list[Path] = field(default_factory=list)  # the run.json files whose plans chose the episodes
 
 
 def episode_rows(scores_path: Path, game: str, model: str, experiment: str, episode: str) -> list[Row]:
@@ -76,12 +83,84 @@ def _read_chunk(episodes: Sequence[EpisodeDir]) -> RawScores:
     return out
 
 
+def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
+    """The plan in <pair>/run.json (see runner.run.planned_experiments); None when there is none."""
+    try:
+        plan = store.read_json(pair_dir / store.RUN).get("plan")
+    except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object
+        return None
+    return plan if isinstance(plan, dict) else None
+
+
+def in_plan(episode: EpisodeDir, plan: dict[str, Any]) -> bool:
+    experiments = plan.get(episode.game)
+    if not isinstance(experiments, dict):
+        return True  # a game run before parlour recorded plans: nothing to check it against
+    planned = experiments.get(episode.experiment)
+    number = episode.path.name.removeprefix("episode_")
+    return isinstance(planned, dict) and number.isdigit() and int(number) < planned.get("instances", 0)
+
+
 def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
-    """clembench's long raw table of every episode under `results` (see the module docstring)."""
-    parts = map_chunks(_read_chunk, list(walk_episodes(results)), workers)
+    """clembench's long raw table of every planned episode under `results` (see the module docstring)."""
+    plans: dict[Path, dict[str, Any] | None] = {}
+    planned, outside = [], []
+    for episode in walk_episodes(results):
+        pair_dir = episode.path.parents[2]
+        if pair_dir not in plans:
+            plans[pair_dir] = recorded_plan(pair_dir)
+        plan = plans[pair_dir]
+        (planned if plan is None or in_plan(episode, plan) else outside).append(episode)
+    parts = map_chunks(_read_chunk, planned, workers)
     table = pd.concat([part.table for part in parts], ignore_index=True) if parts else pd.DataFrame()
     table = table.reindex(columns=RAW_COLUMNS)
     table["value"] = table["value"].astype(float)
     unscored = [path for part in parts for path in part.unscored]
     unreadable = [error for part in parts for error in part.unreadable]
-    return RawScores(table, unscored, unreadable)
+    used = [pair / store.RUN for pair, plan in plans.items() if plan is not None]
+    return RawScores(table, unscored, unreadable, [ep.path for ep in outside], used)
+
+
+#: raw.csv's sidecar: what raw.csv was built from, so that a later run or a cut raw.csv is noticed
+RAW_SOURCES = "raw.csv.json"
+
+
+def sources_fingerprint(results: Path) -> str:
+    """A hash of every scores.json and run.json under `results` (path, size, modification time)."""
+    digest = hashlib.sha256()
+    files = [ep.path / store.SCORES for ep in walk_episodes(results)] + sorted(results.glob(f"*/{store.RUN}"))
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue  # an episode without scores.json
+        digest.update(f"{path.relative_to(results)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _file_sha256(path: Path) -> str:
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def record_raw_sources(results: Path, sources: str) -> None:
+    """Write raw.csv's sidecar after raw.csv: the sources it was built from and its own hash."""
+    store.write_json(results / RAW_SOURCES, {"sources": sources, "raw_csv_sha256": _file_sha256(results / "raw.csv")})
+
+
+def raw_csv_is_current(results: Path) -> bool:
+    """Whether results/raw.csv may be read instead of the episodes: its sidecar says it was built from
+    the scores.json and run.json files there now and it is whole; a raw.csv without a sidecar only when
+    no episode is there to build it from (a folder holding a copied raw.csv)."""
+    raw_csv = results / "raw.csv"
+    if not raw_csv.is_file():
+        return False
+    try:
+        recorded = store.read_json(results / RAW_SOURCES)
+    except ResultsError:
+        return next(walk_episodes(results), None) is None
+    return (
+        isinstance(recorded, dict)
+        and recorded.get("sources") == sources_fingerprint(results)
+        and recorded.get("raw_csv_sha256") == _file_sha256(raw_csv)
+    )
