@@ -39,7 +39,7 @@ class _Sections:
 
     def fig(self, name: str) -> Path:
         # no suffix: PNG and SVG; with svg=False only the PNG the pages show
-        folder = self.writer.out / "figures"
+        folder = self.writer.figures()
         return folder / name if self.svg else folder / f"{name}.png"
 
     def overview(self) -> dict | None:
@@ -84,8 +84,8 @@ class _Sections:
             ]
         )
         files = self.writer.table(rows, "regression")
-        (self.writer.out / "tables" / "regression.json").write_text(
-            json.dumps([f.to_dict() for f in fits], indent=2, default=str), encoding="utf-8"
+        self.writer.file(
+            self.writer.out / "tables" / "regression.json", json.dumps([f.to_dict() for f in fits], indent=2, default=str)
         )
         return {
             "id": "regression",

@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from parlour.errors import ParlourError
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
 from parlour.scoring.episodes import csv_writer_beside
@@ -40,8 +41,8 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
     with csv_writer_beside(raw, results / "raw.csv", workers):
         table = aggregate(raw)
         ci = bootstrap_ci(raw, n_boot=n_boot, seed=seed)
-    table.to_csv(results / "results.csv")
-    ci.to_csv(results / "results_ci.csv", index=False)
+    store.write_csv(table, results / "results.csv", results)
+    store.write_csv(ci, results / "results_ci.csv", results, index=False)
     return Evaluation(raw, table, ci, scores.unscored, scores.unreadable)
 
 
