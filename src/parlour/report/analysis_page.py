@@ -85,7 +85,8 @@ class _Sections:
         )
         files = self.writer.table(rows, "regression")
         self.writer.file(
-            self.writer.out / "tables" / "regression.json", json.dumps([f.to_dict() for f in fits], indent=2, default=str)
+            self.writer.out / "tables" / "regression.json",
+            json.dumps([f.to_dict() for f in fits], indent=2, default=str),
         )
         return {
             "id": "regression",

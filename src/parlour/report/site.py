@@ -27,8 +27,8 @@ from parlour.errors import ParlourError
 from parlour.report.analysis_page import write_analysis_page
 from parlour.report.placement_page import write_placement_page
 from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
-from parlour.runner import store
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import (
     ALL_GAMES,

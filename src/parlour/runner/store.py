@@ -237,8 +237,13 @@ def clear_episode(ep_dir: Path, root: Path) -> None:
     """Remove what an interrupted or failed attempt left, before playing the episode again: the records and
     the temp files of a write that was killed. A link among them is refused like any link in `root`."""
     with _folder(ep_dir, root) as folder:
-        for name in os.listdir(folder):
-            if name in (INTERACTIONS, REQUESTS, SCORES, ERROR) or (name.startswith(".") and name.endswith(".partial")):
-                _refuse_link(folder, ep_dir / name, root)
-                with suppress(FileNotFoundError):
-                    os.unlink(name, dir_fd=folder)
+        names = [
+            name
+            for name in os.listdir(folder)
+            if name in (INTERACTIONS, REQUESTS, SCORES, ERROR) or (name.startswith(".") and name.endswith(".partial"))
+        ]
+        for name in names:  # every one checked before any is removed: a refusal leaves the folder as it was
+            _refuse_link(folder, ep_dir / name, root)
+        for name in names:
+            with suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=folder)
