@@ -19,7 +19,7 @@ from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.groups import brackets, dynamics, families, profile, variant_tests, variants
 from parlour.analysis.loading import Scores
 from parlour.analysis.regression import regression
-from parlour.errors import ParlourError
+from parlour.errors import LinkInResultsError, ParlourError
 from parlour.report.render import Writer, table_payload
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
@@ -212,6 +212,8 @@ def write_analysis_page(
     for title, draw in candidates:
         try:
             section = draw()
+        except LinkInResultsError:
+            raise  # the output folder is unsafe: nothing more is written
         except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
             skipped.append(f"{title}: {exc}")
             continue
