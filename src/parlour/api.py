@@ -94,7 +94,7 @@ async def run_pair(
     results = Path(results)
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     tasks = plan(games, pair, results, instances, experiments, limit)
-    with store.pair_lock(store.inside(results, pair)):
+    with store.pair_lock(store.inside(results, pair), results):
         runner.check_spec_consistency(results, pair, players.specs)
         runner.check_recorded_instances(tasks)
         runner.check_recorded_experiments(tasks)

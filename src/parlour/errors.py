@@ -54,3 +54,8 @@ def context_overflow(model: str, prompt_tokens: int, new_tokens: int, context_si
 
 class ResultsError(ParlourError):
     """A results folder or file that cannot be read or written."""
+
+
+class LinkInResultsError(ResultsError):
+    """A file or folder parlour would write or delete inside a results folder is a symbolic link: parlour
+    does not follow it, so nothing outside the results folder is touched."""

@@ -38,10 +38,10 @@ def _turn(clue: str, guess: str) -> list[dict]:
 
 def _write(root: Path, pair: str, n: int, turns: list[list[dict]], main: float | None, target: str = "duty") -> None:
     folder = root / pair / "taboo" / "0_high_en" / f"episode_{n}"
-    write_json(folder / "instance.json", {"game_id": n, "target_word": target})
-    write_json(folder / "interactions.json", {"players": {"GM": "gm"}, "turns": turns})
+    write_json(folder / "instance.json", {"game_id": n, "target_word": target}, root)
+    write_json(folder / "interactions.json", {"players": {"GM": "gm"}, "turns": turns}, root)
     scores = {"Aborted": int(main is None), "Success": int(main == 100), "Lose": 0, "Main Score": main}
-    write_json(folder / "scores.json", {"turn scores": {}, "episode scores": scores})
+    write_json(folder / "scores.json", {"turn scores": {}, "episode scores": scores}, root)
 
 
 def _results(root: Path) -> Path:
@@ -59,7 +59,7 @@ def _results(root: Path) -> Path:
     _write(root, "other-t0.0--other-t0.0", 0, [_turn("CLUE: x", "GUESS: y")], None)
     for pair, backend, weights in ((A, "llamacpp", "W"), (B, "huggingface", "W"), ("other-t0.0--other-t0.0", "x", "V")):
         spec = {"name": pair.split("-t0.0")[0], "backend": backend, "base_model": weights}
-        write_json(root / pair / "run.json", {"models": [spec]})
+        write_json(root / pair / "run.json", {"models": [spec]}, root)
     return root
 
 

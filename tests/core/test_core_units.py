@@ -118,7 +118,7 @@ def test_unknown_game() -> None:
 
 def test_atomic_write_keeps_nan_and_leaves_no_temp(tmp_path: Path) -> None:
     path = tmp_path / "a" / "scores.json"
-    store.write_json(path, {"Main Score": float("nan")})
+    store.write_json(path, {"Main Score": float("nan")}, tmp_path)
     assert "NaN" in path.read_text()
     assert list(path.parent.iterdir()) == [path]
     assert store.pair_name(["m-t0.0"]) == "m-t0.0--m-t0.0"
@@ -126,8 +126,8 @@ def test_atomic_write_keeps_nan_and_leaves_no_temp(tmp_path: Path) -> None:
 
 def test_write_failure_keeps_old_file(tmp_path: Path) -> None:
     path = tmp_path / "x.json"
-    store.write_json(path, {"ok": 1})
+    store.write_json(path, {"ok": 1}, tmp_path)
     with pytest.raises(TypeError):
-        store.write_json(path, {"bad": object()})
+        store.write_json(path, {"bad": object()}, tmp_path)
     assert json.loads(path.read_text()) == {"ok": 1}
     assert list(tmp_path.iterdir()) == [path]

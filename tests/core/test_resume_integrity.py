@@ -137,10 +137,10 @@ def test_a_failed_table_write_keeps_the_old_table_and_the_report_rebuilds(
 
     real_replace = os.replace
 
-    def disk_full(src: str | Path, dst: str | Path) -> None:
+    def disk_full(src: str | Path, dst: str | Path, **dir_fds: int) -> None:
         if Path(dst).name == "raw.csv":
             raise OSError(errno.ENOSPC, "No space left on device")
-        real_replace(src, dst)
+        real_replace(src, dst, **dir_fds)
 
     monkeypatch.setattr(os, "replace", disk_full)
     with pytest.raises(ResultsError, match="raw.csv: cannot be written"):

@@ -150,7 +150,7 @@ def test_corrupt_records_are_replayed_not_trusted(tmp_path: Path) -> None:
 
 def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    with store.pair_lock(results / ORACLE):
+    with store.pair_lock(results / ORACLE, results):
         blocked = parlour("run", "-g", "taboo", "-m", "programmatic:oracle", "-r", str(results), "--limit", "1")
     assert blocked.returncode == 2
     assert "another parlour run" in blocked.stderr

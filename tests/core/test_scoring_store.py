@@ -29,16 +29,16 @@ def umask_022():
 
 def test_results_files_keep_the_users_umask(tmp_path: Path, umask_022: None) -> None:
     path = tmp_path / "ep" / "scores.json"
-    store.write_json(path, {"a": 1})
+    store.write_json(path, {"a": 1}, tmp_path)
     assert path.stat().st_mode & 0o777 == 0o644  # mkstemp would give 0600
     os.umask(0o077)
-    store.write_json(path, {"a": 2})
+    store.write_json(path, {"a": 2}, tmp_path)
     assert path.stat().st_mode & 0o777 == 0o600
 
 
 def test_nan_is_written_as_clembench_does(tmp_path: Path) -> None:
     path = tmp_path / "scores.json"
-    store.write_json(path, {"Main Score": math.nan, "word": "ü"})
+    store.write_json(path, {"Main Score": math.nan, "word": "ü"}, tmp_path)
     assert path.read_text(encoding="utf-8") == '{"Main Score": NaN, "word": "ü"}'
     assert math.isnan(store.read_json(path)["Main Score"])
 

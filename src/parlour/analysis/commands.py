@@ -97,7 +97,7 @@ def print_frame(frame: pd.DataFrame, title: str, columns: list[str] | None = Non
 def _write(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, extra: dict | None = None) -> None:
     if csv_path:
         csv_path.parent.mkdir(parents=True, exist_ok=True)
-        store.write_csv(frame, csv_path)
+        store.write_csv(frame, csv_path, csv_path.parent, index=False)
     if json_path:
         payload = extra if extra is not None else {"rows": json.loads(frame.to_json(orient="records"))}
         write_json_nan_as_null(payload, json_path)
@@ -107,7 +107,7 @@ def write_json_nan_as_null(payload: dict, path: Path) -> None:
     """Write standard JSON for other tools: NaN becomes null (unlike the results files, which keep
     clembench's bare NaN token; see parlour.runner.store.write_json)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    store.write_text(path, json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n")
+    store.write_text(path, json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n", path.parent)
 
 
 def _clean(obj: object) -> object:

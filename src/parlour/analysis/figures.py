@@ -6,6 +6,7 @@ path's suffix, or PNG and SVG when the path has none.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 from parlour.analysis.characteristics import model_key
 from parlour.analysis.placement import Placement
 from parlour.analysis.regression import RegressionResult
+from parlour.runner import store
 
 PLAYED_COLOR = "#3b75af"  # blue, left bar: % played
 QUALITY_COLOR = "#c0713a"  # brown/orange, right bar: quality
@@ -41,7 +43,11 @@ def save(fig: Figure, path: Path, dpi: int = 100, tight: bool = True) -> list[Pa
     path.parent.mkdir(parents=True, exist_ok=True)
     targets = [path] if path.suffix else [path.with_suffix(".png"), path.with_suffix(".svg")]
     for target in targets:
-        fig.savefig(target, dpi=dpi, bbox_inches="tight" if tight else None, metadata=_metadata(target))
+        image = io.BytesIO()
+        fig.savefig(
+            image, format=target.suffix[1:], dpi=dpi, bbox_inches="tight" if tight else None, metadata=_metadata(target)
+        )
+        store.write_file(target, image.getvalue(), target.parent)  # atomic, and a link there is refused
     return targets
 
 

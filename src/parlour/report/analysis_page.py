@@ -19,9 +19,8 @@ from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.groups import brackets, dynamics, families, profile, variant_tests, variants
 from parlour.analysis.loading import Scores
 from parlour.analysis.regression import regression
-from parlour.errors import ParlourError
+from parlour.errors import LinkInResultsError, ParlourError
 from parlour.report.render import Writer, table_payload
-from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
 
@@ -40,7 +39,7 @@ class _Sections:
 
     def fig(self, name: str) -> Path:
         # no suffix: PNG and SVG; with svg=False only the PNG the pages show
-        folder = self.writer.out / "figures"
+        folder = self.writer.figures()
         return folder / name if self.svg else folder / f"{name}.png"
 
     def overview(self) -> dict | None:
@@ -85,7 +84,7 @@ class _Sections:
             ]
         )
         files = self.writer.table(rows, "regression")
-        store.write_text(
+        self.writer.file(
             self.writer.out / "tables" / "regression.json",
             json.dumps([f.to_dict() for f in fits], indent=2, default=str),
         )
@@ -213,6 +212,8 @@ def write_analysis_page(
     for title, draw in candidates:
         try:
             section = draw()
+        except LinkInResultsError:
+            raise  # the output folder is unsafe: nothing more is written
         except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
             skipped.append(f"{title}: {exc}")
             continue

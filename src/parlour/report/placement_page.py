@@ -17,7 +17,7 @@ OFFICIAL_PAGE = "official.html"
 def write_placement_page(writer: Writer, frame: pd.DataFrame, comparison: str, svg: bool = True) -> list[Path]:
     """Place the models of `frame` (a joined score/characteristics frame) among `comparison` and write the page."""
     placement = place(frame, comparison)
-    base = writer.out / "figures" / "placement"
+    base = writer.figures() / "placement"
     written = figures.placement_figure(placement, base if svg else base.with_suffix(".png"))
     writer.table(placement.table, "official_leaderboard")
     writer.table(placement.yours, "placement")

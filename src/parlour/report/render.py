@@ -74,8 +74,9 @@ def table_payload(frame: pd.DataFrame, files: list[tuple[str, str]] | None = Non
 class Writer:
     """Writes pages and tables into the output folder and remembers what it wrote."""
 
-    def __init__(self, out: Path, sources: list[str]) -> None:
+    def __init__(self, out: Path, sources: list[str], root: Path | None = None) -> None:
         self.out = out
+        self.root = out if root is None else root  # no link inside it is followed (runner.store.atomic_writer)
         self.env = environment()
         self.common = {"version": parlour.__version__, "sources": sources, "bare": False, "official_page": False}
         self.tables: list[Path] = []
@@ -83,18 +84,24 @@ class Writer:
     def page(self, template: str, rel: str, **context: object) -> Path:
         """Render a template to `rel` (a path inside the site); links are made relative to the site root."""
         path = self.out / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
         root = "../" * rel.count("/")
         html = self.env.get_template(template).render({**self.common, "root": root, **context})
-        store.write_text(path, html)
+        self.file(path, html)
         return path
+
+    def file(self, path: Path, text: str) -> None:
+        store.write_text(path, text, self.root)
+
+    def figures(self) -> Path:
+        """The figures folder, made here so that matplotlib writes into a folder reached through no link."""
+        store.make_folder(self.out / "figures", self.root)
+        return self.out / "figures"
 
     def table(self, frame: pd.DataFrame, name: str, index: bool = False) -> list[tuple[str, str]]:
         """Write tables/<name>.csv and .md; return the (label, link) pairs for a page."""
         folder = self.out / "tables"
-        folder.mkdir(parents=True, exist_ok=True)
-        store.write_csv(frame, folder / f"{name}.csv", index=index)
-        store.write_text(folder / f"{name}.md", to_markdown(frame.reset_index() if index else frame))
+        store.write_csv(frame, folder / f"{name}.csv", self.root, index=index)
+        self.file(folder / f"{name}.md", to_markdown(frame.reset_index() if index else frame))
         self.tables += [folder / f"{name}.csv", folder / f"{name}.md"]
         return [("CSV", f"tables/{name}.csv"), ("Markdown", f"tables/{name}.md")]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -28,6 +28,7 @@ from parlour.report.analysis_page import write_analysis_page
 from parlour.report.placement_page import write_placement_page
 from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
+from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import (
     ALL_GAMES,
@@ -72,9 +73,8 @@ def build_site(
         official_path(compare)  # an unknown table is the user's error, not a section to leave out
     scores, joined = load_joined(results, models)
     frame = joined.frame
-    out.mkdir(parents=True, exist_ok=True)
-    _copy_static(out)
-    writer = Writer(out, [str(p) for p in results])
+    writer = Writer(out, [str(p) for p in results], _enclosing_folder(out, results))
+    _copy_static(writer)
     summary = SiteSummary(out=out, models=len(scores.table), episodes=0)
 
     cis = None
@@ -103,13 +103,18 @@ def build_site(
     return summary
 
 
-def _copy_static(out: Path) -> None:
-    target = out / "static"
-    target.mkdir(parents=True, exist_ok=True)
+def _enclosing_folder(out: Path, results: Sequence[Path]) -> Path:
+    """The results folder `out` is in (a sweep's results/report), else `out`: no link inside it is followed."""
+    for folder in results:
+        if folder.is_dir() and Path(os.path.abspath(out)).is_relative_to(os.path.abspath(folder)):
+            return folder
+    return out
+
+
+def _copy_static(writer: Writer) -> None:
     for item in resources.files("parlour.report").joinpath("static").iterdir():
         if item.is_file():
-            with resources.as_file(item) as src:
-                shutil.copyfile(src, target / item.name)
+            store.write_file(writer.out / "static" / item.name, item.read_bytes(), writer.root)
 
 
 def _first_spec(run: object) -> dict:

@@ -20,6 +20,7 @@ class EpisodeTask:
     instance: dict[str, Any]
     episode: int
     directory: Path
+    results: Path  # the results folder the directory is in: writes follow no link inside it
 
     @property
     def label(self) -> str:
@@ -48,7 +49,9 @@ def plan_episodes(
             exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(
-                    EpisodeTask(game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode))
+                    EpisodeTask(
+                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), results
+                    )
                 )
     missing = [name for name in experiments or [] if name not in matched]
     if missing:

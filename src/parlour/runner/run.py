@@ -156,9 +156,9 @@ def prepare_episode(task: EpisodeTask, pair: str) -> None:
     config = {**experiment_config(task.experiment), "timestamp": datetime.now().isoformat(), "dialogue_partners": pair}
     for name in (f"experiment_{task.experiment['name']}.json", "experiment.json"):
         if not (exp_dir / name).is_file():
-            store.write_json(exp_dir / name, config)
-    store.clear_episode(task.directory)
-    store.write_json(task.directory / store.INSTANCE, task.instance)
+            store.write_json(exp_dir / name, config, task.results)
+    store.clear_episode(task.directory, task.results)
+    store.write_json(task.directory / store.INSTANCE, task.instance, task.results)
 
 
 async def play_and_score(task: EpisodeTask, models: list[Model]) -> PlayedEpisode:
@@ -181,11 +181,11 @@ def write_episode(task: EpisodeTask, played: PlayedEpisode) -> EpisodeOutcome:
     """Store what playing gave: the records and scores (interactions.json last), or error.json."""
     if played.error is not None or played.record is None or played.scores is None:
         error = played.error or {"error": "RuntimeError", "message": "episode produced no record"}
-        store.write_json(task.directory / store.ERROR, error)
+        store.write_json(task.directory / store.ERROR, error, task.results)
         return EpisodeOutcome(task, FAILED, f"{error['error']}: {error['message']}")
-    store.write_json(task.directory / store.REQUESTS, played.record.requests)
-    store.write_json(task.directory / store.SCORES, played.scores)
-    store.write_json(task.directory / store.INTERACTIONS, played.record.interactions)
+    store.write_json(task.directory / store.REQUESTS, played.record.requests, task.results)
+    store.write_json(task.directory / store.SCORES, played.scores, task.results)
+    store.write_json(task.directory / store.INTERACTIONS, played.record.interactions, task.results)
     return EpisodeOutcome(task, ABORTED if _aborted(played.scores) else PLAYED)
 
 
@@ -194,7 +194,8 @@ def finish_complete(task: EpisodeTask) -> EpisodeOutcome:
     scores_path = task.directory / store.SCORES
     if not scores_path.is_file():
         interactions = store.read_json(task.directory / store.INTERACTIONS)
-        store.write_json(scores_path, score_episode(task.game, task.experiment, task.instance, interactions))
+        scores = score_episode(task.game, task.experiment, task.instance, interactions)
+        store.write_json(scores_path, scores, task.results)
     return EpisodeOutcome(task, SKIPPED)
 
 
@@ -281,7 +282,7 @@ def record_run(
     )
     runs = [r for r in existing.get("runs", []) if r.get("started") != run_info.get("started")]
     existing["runs"] = [*runs, run_info]
-    store.write_json(path, existing)
+    store.write_json(path, existing, results)
 
 
 def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> None:

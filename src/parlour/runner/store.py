@@ -4,7 +4,8 @@ results/<pair>/<game>/<i>_<experiment>/episode_<n>/{instance,interactions,reques
 An episode is complete when its interactions.json and requests.json exist and have clembench's shape
 (interactions is written last); anything else (a failed episode with error.json, a corrupt or half-written file) is
 replayed by the next run. Every path below a results folder is built by `inside`, which refuses a name
-that would leave the folder.
+that would leave the folder, and every file written or removed there goes through `atomic_writer`,
+`pair_lock` or `clear_episode`, which follow no link inside it.
 """
 
 from __future__ import annotations
@@ -13,15 +14,16 @@ import fcntl
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
-from parlour.errors import ResultsError
+from parlour.errors import LinkInResultsError, ResultsError
 from parlour.textfiles import read_utf8
 
 INSTANCE = "instance.json"
@@ -39,52 +41,121 @@ def encode_json(data: Any) -> bytes:
     return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
-def write_json(path: Path, data: Any) -> None:
+def write_json(path: Path, data: Any, root: Path) -> None:
     """Write clembench-style JSON (NaN as the bare token NaN) atomically: a reader never sees a
-    half-written file. The file gets the user's umask, like any file the user creates."""
-    _write_atomic(path, encode_json(data))
+    half-written file. The file gets the user's umask, like any file the user creates. `root` is the
+    results folder: no link inside it is followed (see `atomic_writer`)."""
+    write_file(path, encode_json(data), root)
 
 
-def write_json_if_changed(path: Path, data: Any) -> bool:
+def write_json_if_changed(path: Path, data: Any, root: Path) -> bool:
     """`write_json`, skipped when the file already holds exactly these bytes; True when it was written."""
     encoded = encode_json(data)
     try:
-        if path.read_bytes() == encoded:
+        if not path.is_symlink() and path.read_bytes() == encoded:
             return False
     except OSError:
         pass  # missing or unreadable: write it
-    _write_atomic(path, encoded)
+    write_file(path, encoded, root)
     return True
 
 
-def write_text(path: Path, text: str) -> None:
-    """Write a text file (a table, a page) atomically, as UTF-8: a failed write (a full disk) leaves the old
-    file whole and is a ResultsError naming the file."""
-    try:
-        _write_atomic(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise ResultsError(f"{path}: cannot be written ({exc.strerror or exc}); the previous file is kept") from exc
+def write_file(path: Path, payload: bytes, root: Path) -> None:
+    """Write `payload` to `path` inside the folder `root` atomically, following no link (`atomic_writer`)."""
+    with atomic_writer(path, root) as handle:
+        handle.write(payload)
 
 
-def write_csv(frame: Any, path: Path, index: bool = False) -> None:
-    """A pandas DataFrame as CSV, atomically (`frame.to_csv` straight to the path would leave a cut table
-    when the disk fills up)."""
-    write_text(path, frame.to_csv(index=index))
+def write_text(path: Path, text: str, root: Path) -> None:
+    """A text file (a table, a page) as UTF-8, through `atomic_writer`."""
+    write_file(path, text.encode("utf-8"), root)
 
 
-def _write_atomic(path: Path, payload: bytes) -> None:
-    """Temp file beside `path`, then rename. os.open with mode 0o666 lets the kernel apply the umask
+def write_csv(frame: Any, path: Path, root: Path, **to_csv: Any) -> None:
+    """`frame.to_csv(path, **to_csv)` for a DataFrame, through `atomic_writer`: a full disk leaves the
+    previous table whole, never a cut one."""
+    with atomic_writer(path, root) as handle:
+        frame.to_csv(handle, **to_csv)
+
+
+@contextmanager
+def atomic_writer(path: Path, root: Path) -> Iterator[BinaryIO]:
+    """A binary handle whose content becomes `path` when the `with` ends without error (temp file beside
+    `path`, then rename). Every write parlour makes inside a results folder `root` goes through here: the
+    folders down from `root` are opened without following a link and a link at `path` is refused
+    (LinkInResultsError), so a link planted in the results folder cannot send a write elsewhere; `root`
+    itself may be a link, the user named it. os.open with mode 0o666 lets the kernel apply the umask
     (tempfile.mkstemp would force 0600)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{secrets.token_hex(6)}.partial"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    with _folder(path.parent, root) as folder:
+        _refuse_link(folder, path, root)
+        tmp = f".{path.name}.{secrets.token_hex(6)}.partial"
+        fd = _open_in(folder, path.parent / tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, root)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                yield handle
+            os.replace(tmp, path.name, src_dir_fd=folder, dst_dir_fd=folder)  # replaces a link, never follows
+        except BaseException as exc:
+            with suppress(FileNotFoundError):
+                os.unlink(tmp, dir_fd=folder)
+            if isinstance(exc, OSError):  # a full disk: the previous file is untouched
+                raise ResultsError(
+                    f"{path}: cannot be written ({exc.strerror or exc}); the previous file is kept"
+                ) from exc
+            raise
+
+
+_DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+
+
+def make_folder(folder: Path, root: Path) -> None:
+    """Create `folder` inside `root` (and the folders between), refusing a link on the way like `atomic_writer`:
+    for a writer that is not parlour's (matplotlib) into a folder parlour made."""
+    with _folder(folder, root):
+        pass
+
+
+@contextmanager
+def _folder(folder: Path, root: Path) -> Iterator[int]:
+    """A descriptor of `folder`, reached from `root` one name at a time without following a link and
+    created where missing (a descriptor, not a path, so that a link planted meanwhile is not used)."""
+    try:  # abspath, not resolve: a link must not decide what is inside
+        names = Path(os.path.abspath(folder)).relative_to(os.path.abspath(root)).parts
+    except ValueError:
+        raise ResultsError(f"{folder} is not inside the results folder {root}") from None
+    root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(root, _DIR_FLAGS)
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+        here = root
+        for name in names:
+            here = here / name
+            with suppress(FileExistsError):
+                os.mkdir(name, 0o777, dir_fd=fd)
+            child = _open_in(fd, here, _DIR_FLAGS, root)
+            os.close(fd)
+            fd = child
+        yield fd
+    finally:
+        os.close(fd)
+
+
+def _open_in(folder: int, path: Path, flags: int, root: Path, mode: int = 0o666) -> int:
+    """os.open of `path`'s name in the open `folder` with O_NOFOLLOW: a link there is LinkInResultsError."""
+    try:
+        return os.open(path.name, flags | os.O_NOFOLLOW | os.O_CLOEXEC, mode, dir_fd=folder)
+    except OSError as exc:
+        _refuse_link(folder, path, root)
+        raise ResultsError(f"{path}: cannot be opened ({exc.strerror})") from None
+
+
+def _refuse_link(folder: int, path: Path, root: Path) -> None:
+    try:
+        is_link = stat.S_ISLNK(os.stat(path.name, dir_fd=folder, follow_symlinks=False).st_mode)
+    except FileNotFoundError:
+        return
+    if is_link:
+        raise LinkInResultsError(
+            f"{path}: is a symbolic link inside {root}; parlour does not write through links in the folders it writes"
+        )
 
 
 def read_json(path: Path) -> Any:
@@ -165,17 +236,17 @@ def record_problem(ep_dir: Path) -> str | None:
 
 
 @contextmanager
-def pair_lock(pair_dir: Path) -> Iterator[None]:
+def pair_lock(pair_dir: Path, root: Path) -> Iterator[None]:
     """An advisory lock on one pair's results folder, held for a whole run: two runs that would write
-    the same episodes cannot both play them. Released by the OS when the process ends, even on kill -9."""
-    pair_dir.mkdir(parents=True, exist_ok=True)
-    path = pair_dir / LOCK
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held until the run ends
+    the same episodes cannot both play them. Released by the OS when the process ends, even on kill -9.
+    The lock file is opened like every file in the results folder `root`: no link is followed."""
+    with _folder(pair_dir, root) as folder:
+        fd = _open_in(folder, pair_dir / LOCK, os.O_RDWR | os.O_CREAT, root)
+    handle = os.fdopen(fd, "r+", encoding="utf-8")
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
             holder = handle.read().strip() or "another process"
             raise ResultsError(
                 f"{pair_dir}: another parlour run ({holder}) is writing to this folder; wait for it to end "
@@ -190,9 +261,17 @@ def pair_lock(pair_dir: Path) -> Iterator[None]:
         handle.close()
 
 
-def clear_episode(ep_dir: Path) -> None:
-    """Remove what an interrupted or failed attempt left, before playing the episode again."""
-    for name in (INTERACTIONS, REQUESTS, SCORES, ERROR):
-        (ep_dir / name).unlink(missing_ok=True)
-    for leftover in ep_dir.glob(".*.partial"):  # temp files of a write that was killed
-        leftover.unlink(missing_ok=True)
+def clear_episode(ep_dir: Path, root: Path) -> None:
+    """Remove what an interrupted or failed attempt left, before playing the episode again: the records and
+    the temp files of a write that was killed. A link among them is refused like any link in `root`."""
+    with _folder(ep_dir, root) as folder:
+        names = [
+            name
+            for name in os.listdir(folder)
+            if name in (INTERACTIONS, REQUESTS, SCORES, ERROR) or (name.startswith(".") and name.endswith(".partial"))
+        ]
+        for name in names:  # every one checked before any is removed: a refusal leaves the folder as it was
+            _refuse_link(folder, ep_dir / name, root)
+        for name in names:
+            with suppress(FileNotFoundError):
+                os.unlink(name, dir_fd=folder)

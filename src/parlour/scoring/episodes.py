@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import BinaryIO, TypeVar
 
 import pandas as pd
 
@@ -96,20 +96,27 @@ def map_chunks(func: Callable[[Sequence[T]], R], items: Sequence[T], workers: in
 
 @contextmanager
 def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = None) -> Iterator[None]:
-    """Write `frame` as CSV to `path` (atomically, store.write_csv) while the body of the `with` runs: for
-    a large frame, in a forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so
-    a thread would not run beside the body), otherwise here."""
+    """Write `frame.to_csv(path, index=False)` while the body of the `with` runs: for a large frame, in a
+    forked process (it shares the frame's memory; pandas' CSV writer holds the GIL, so a thread would not
+    run beside the body), otherwise here. `path` is a table at the top of its results folder; the file is
+    opened here, following no link there (`store.atomic_writer`), and is in place once the body is done."""
     workers = default_workers() if workers is None else workers
     fork = "fork" in multiprocessing.get_all_start_methods()
-    if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:
-        store.write_csv(frame, path)
-        yield
-        return
-    writer = multiprocessing.get_context("fork").Process(target=store.write_csv, args=(frame, path))
-    writer.start()
-    try:
-        yield
-    finally:
-        writer.join()
-    if writer.exitcode != 0:
-        raise ResultsError(f"{path}: could not be written (writer process exit code {writer.exitcode})")
+    with store.atomic_writer(path, path.parent) as handle:
+        if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:
+            frame.to_csv(handle, index=False)
+            yield
+            return
+        writer = multiprocessing.get_context("fork").Process(target=_csv_to, args=(frame, handle))
+        writer.start()
+        try:
+            yield
+        finally:
+            writer.join()
+        if writer.exitcode != 0:
+            raise ResultsError(f"{path}: could not be written (writer process exit code {writer.exitcode})")
+
+
+def _csv_to(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    frame.to_csv(handle, index=False)
+    handle.flush()  # a forked process ends without flushing its buffers

@@ -59,8 +59,8 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
         table = aggregate(raw)
         ci = bootstrap_ci(raw, n_boot=n_boot, seed=seed)
     record_raw_sources(results, sources)
-    store.write_csv(table, results / "results.csv", index=True)
-    store.write_csv(ci, results / "results_ci.csv")
+    store.write_csv(table, results / "results.csv", results)
+    store.write_csv(ci, results / "results_ci.csv", results, index=False)
     return Evaluation(raw, table, ci, scores.unscored, scores.unreadable, scores.outside_plan, scores.plans)
 
 

@@ -145,7 +145,9 @@ def _file_sha256(path: Path) -> str:
 
 def record_raw_sources(results: Path, sources: str) -> None:
     """Write raw.csv's sidecar after raw.csv: the sources it was built from and its own hash."""
-    store.write_json(results / RAW_SOURCES, {"sources": sources, "raw_csv_sha256": _file_sha256(results / "raw.csv")})
+    store.write_json(
+        results / RAW_SOURCES, {"sources": sources, "raw_csv_sha256": _file_sha256(results / "raw.csv")}, results
+    )
 
 
 def raw_csv_is_current(results: Path) -> bool:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from parlour.errors import ParlourError
+from parlour.errors import LinkInResultsError, ParlourError
 from parlour.games.episode import score_episode
 from parlour.games.registry import GAME_MODULES, get_game
 from parlour.runner import store
@@ -36,8 +37,9 @@ def _instance(ep_dir: Path) -> dict[str, Any]:
     raise ParlourError(f"{ep_dir}: no instance.json")
 
 
-def _score_chunk(episodes: Sequence[tuple[str, Path]]) -> ScoringReport:
-    """Score some episodes (in a worker process); scores.json is only rewritten when its content changes."""
+def _score_chunk(results: Path, episodes: Sequence[tuple[str, Path]]) -> ScoringReport:
+    """Score some episodes (in a worker process); scores.json is only rewritten when its content changes.
+    A link in the results folder stops the whole command (LinkInResultsError), like any run's write."""
     report = ScoringReport()
     experiments: dict[Path, dict[str, Any]] = {}  # each experiment file is read once, not once per episode
     for game_name, ep_dir in episodes:
@@ -48,8 +50,10 @@ def _score_chunk(episodes: Sequence[tuple[str, Path]]) -> ScoringReport:
             if ep_dir.parent not in experiments:
                 experiments[ep_dir.parent] = _experiment_config(ep_dir.parent)
             scores = score_episode(get_game(game_name), experiments[ep_dir.parent], _instance(ep_dir), interactions)
-            report.written += store.write_json_if_changed(ep_dir / store.SCORES, scores)
+            report.written += store.write_json_if_changed(ep_dir / store.SCORES, scores, results)
             report.scored.append(ep_dir)
+        except LinkInResultsError:
+            raise
         except Exception as exc:  # noqa: BLE001 - a broken episode must not stop the others
             report.failed.append((ep_dir, f"{type(exc).__name__}: {exc}"))
     return report
@@ -69,7 +73,7 @@ def score_results(results: Path, game: str | None = None, workers: int | None = 
             known.append((episode.game, episode.path))
         else:
             report.skipped_games.add(episode.game)
-    for part in map_chunks(_score_chunk, known, workers):
+    for part in map_chunks(partial(_score_chunk, results), known, workers):
         report.scored += part.scored
         report.failed += part.failed
         report.written += part.written

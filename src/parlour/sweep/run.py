@@ -129,8 +129,7 @@ def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot:
         except ParlourError as exc:
             summary.warnings.append(f"analysis {name}: {exc}")
             continue
-        folder.mkdir(parents=True, exist_ok=True)
-        store.write_csv(table, folder / f"{name}.csv")
+        store.write_csv(table, folder / f"{name}.csv", results, index=False)
         summary.analyses[name] = folder / f"{name}.csv"
     if sweep.report:
         from parlour.report.site import build_site
