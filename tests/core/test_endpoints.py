@@ -121,6 +121,12 @@ async def test_transient_faults_are_retried_without_opening_the_breaker(servers)
     assert report["circuit_open"] is None and report["requests"] == 40 and report["attempts"] > 40
 
 
+def test_credentials_in_the_base_url_do_not_change_the_hash() -> None:
+    plain = ModelSpec(name="remote", backend="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    with_credentials = plain.model_copy(update={"base_url": "http://user:secret-pass@127.0.0.1:9/v1"})
+    assert with_credentials.spec_hash() == plain.spec_hash()
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -32,7 +32,7 @@ from parlour.models.retry import (
     describe_transport_error,
     retrying,
 )
-from parlour.redact import redact
+from parlour.redact import redact, url_without_userinfo
 
 T = TypeVar("T")
 BREAKER_FAILURES = 8  # failed attempts in a row (any request) before a request's final failure opens the breaker
@@ -66,8 +66,8 @@ class CircuitBreaker:
 
 class Endpoint:
     def __init__(self, base_url: str, start: int, ceiling: int) -> None:
-        self.base_url = base_url
-        self.limit = AdaptiveLimit(start, ceiling, label=f"endpoint {base_url}")
+        self.base_url = url_without_userinfo(base_url)  # what messages and run.json show
+        self.limit = AdaptiveLimit(start, ceiling, label=f"endpoint {self.base_url}")
         self.breaker = CircuitBreaker()
         self.requests = self.attempts = self.throttled = self.failed = 0
 

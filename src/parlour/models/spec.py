@@ -2,7 +2,7 @@
 
 Two results differ in spec exactly where their specs differ: everything that can change what the
 model generates is part of the hash; names, descriptive characteristics and operational settings
-(concurrency, timeouts, retries, where the key comes from) are not.
+(concurrency, timeouts, retries, where the key comes from, a base URL's credentials) are not.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parlour.errors import ParlourError
+from parlour.redact import url_without_userinfo
 
 MAX_CONCURRENCY = 4096
 MAX_RETRY_DELAY_S = 600.0
@@ -114,8 +115,11 @@ class ModelSpec(BaseModel):
         return options
 
     def hashed_fields(self) -> dict[str, Any]:
-        """The fields that determine generation, as a plain dict."""
+        """The fields that determine generation, as a plain dict. A base URL's credentials (userinfo) are
+        not part of it: changing a password does not change the model."""
         fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        if fields["base_url"]:
+            fields["base_url"] = url_without_userinfo(fields["base_url"])
         return {k: v for k, v in fields.items() if not (k in _HASHED_WHEN_SET and v is None)}
 
     def spec_hash(self) -> str:
