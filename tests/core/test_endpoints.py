@@ -22,6 +22,9 @@ from parlour.testing.latency_server import LatencyServer
 
 SECRET = "sk-endpoints-test-never-leak-5678"
 HELLO = [{"role": "user", "content": "hi"}]
+# spec hashes from before the retry delay left the hash: results recorded with them must keep them
+PLAIN_HASH = "8ea46f88edf0"
+DEFAULT_MODEL_HASH = "fb8e6f9cd010"
 
 
 def remote(url: str, **extra) -> ModelSpec:
@@ -119,6 +122,18 @@ async def test_transient_faults_are_retried_without_opening_the_breaker(servers)
     assert sum(server.injected.values()) > 0
     report = model.endpoint_report()
     assert report["circuit_open"] is None and report["requests"] == 40 and report["attempts"] > 40
+
+
+def test_the_retry_delay_is_recorded_but_not_hashed() -> None:
+    plain = ModelSpec(name="remote", backend="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    delayed = remote("http://127.0.0.1:9/v1")
+    assert delayed.options["retry_base_delay_s"] == 0.01
+    assert delayed.spec_hash() == plain.spec_hash()
+    assert load_model(delayed).describe()["options"] == {"retry_base_delay_s": 0.01}  # what run.json records
+    # hashes of specs without the option, and of the default model, are those results were recorded with
+    assert plain.spec_hash() == PLAIN_HASH
+    assert lookup("smollm2-135m").spec_hash() == DEFAULT_MODEL_HASH
+    assert plain.model_copy(update={"options": {"other": 1}}).spec_hash() != plain.spec_hash()
 
 
 def test_credentials_in_the_base_url_do_not_change_the_hash() -> None:

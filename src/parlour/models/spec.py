@@ -2,7 +2,8 @@
 
 Two results differ in spec exactly where their specs differ: everything that can change what the
 model generates is part of the hash; names, descriptive characteristics and operational settings
-(concurrency, timeouts, retries, where the key comes from, a base URL's credentials) are not.
+(concurrency, timeouts, retries and their delay, where the key comes from, a base URL's credentials)
+are not.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ _NOT_HASHED = {
 }
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
 _HASHED_WHEN_SET = {"batch_size"}
+# Backend options that only say how to talk to an endpoint, not what it generates (recorded, not hashed).
+_OPTIONS_NOT_HASHED = {"retry_base_delay_s"}
 
 
 class ModelSpec(BaseModel):
@@ -118,6 +121,7 @@ class ModelSpec(BaseModel):
         """The fields that determine generation, as a plain dict. A base URL's credentials (userinfo) are
         not part of it: changing a password does not change the model."""
         fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        fields["options"] = {k: v for k, v in fields["options"].items() if k not in _OPTIONS_NOT_HASHED}
         if fields["base_url"]:
             fields["base_url"] = url_without_userinfo(fields["base_url"])
         return {k: v for k, v in fields.items() if not (k in _HASHED_WHEN_SET and v is None)}
