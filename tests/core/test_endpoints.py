@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from parlour.errors import BackendError, EndpointDownError, ParlourError, RegistryError
+from parlour.models import endpoint
 from parlour.models.limits import AdaptiveLimit
 from parlour.models.loader import load_model
 from parlour.models.registry import lookup
@@ -122,6 +123,33 @@ async def test_transient_faults_are_retried_without_opening_the_breaker(servers)
     assert sum(server.injected.values()) > 0
     report = model.endpoint_report()
     assert report["circuit_open"] is None and report["requests"] == 40 and report["attempts"] > 40
+
+
+async def test_a_recovered_endpoint_is_tried_again(servers, monkeypatch) -> None:
+    monkeypatch.setattr(endpoint, "BREAKER_COOLDOWN_S", 0.2)
+    server = servers(FaultServer({"500": 1.0}))
+    model = load_model(remote(server.base_url, max_retries=7))
+    try:
+        with pytest.raises(BackendError, match="failed after 8 attempts"):
+            await model.generate(HELLO)  # the endpoint is down: the breaker opens
+        with pytest.raises(EndpointDownError, match="endpoint down"):
+            await model.generate(HELLO)  # not sent
+        sent = server.requests
+        await asyncio.sleep(0.3)
+        with pytest.raises(EndpointDownError, match="a probe after 0.2 s failed"):
+            await model.generate(HELLO)  # one probe, one attempt: still down, the breaker opens again
+        with pytest.raises(EndpointDownError, match="endpoint down"):
+            await model.generate(HELLO)
+        assert server.requests == sent + 1
+        server.faults = {}  # the endpoint recovers
+        await asyncio.sleep(0.3)
+        replies = [await model.generate(HELLO) for _ in range(3)]  # the probe closes the breaker
+    finally:
+        await model.aclose()
+    assert all(reply.text.startswith("GUESS:") for reply in replies)
+    assert server.requests == sent + 4
+    report = model.endpoint_report()
+    assert report["circuit_open"] is None and report["circuit_opened"] == 1
 
 
 def test_the_retry_delay_is_recorded_but_not_hashed() -> None:
