@@ -12,12 +12,13 @@ from pathlib import Path
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from parlour.cli_errors import INPUT_ERROR, INTERRUPTED, INTERRUPTED_CODE, fail, print_error
 from parlour.cli_progress import EpisodeProgress
 from parlour.errors import ParlourError
-from parlour.redact import redact
+from parlour.redact import printable, url_without_userinfo
 
 app = typer.Typer(
     help="Evaluate chat LLMs by self-play in conversational games (clembench 1.6 compatible).",
@@ -64,7 +65,7 @@ def models_command(
     for spec in known_models():
         row = [spec.name, spec.backend, spec.quantization or "", weights_status(spec), spec.spec_hash()]
         if verbose:
-            row.append(spec.weights or spec.base_url or spec.model_id or "")
+            row.append(spec.weights or url_without_userinfo(spec.base_url or "") or spec.model_id or "")
         table.add_row(*row)
     console.print(table)
     console.print("registry files: " + ", ".join(str(p) for p in registry_files()), style="dim")
@@ -113,10 +114,13 @@ def run_command(
         f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
     for outcome in summary.replayed[:20]:
-        err_console.print(f"  replayed: {outcome.task.label}: {redact(outcome.replayed or '')}", highlight=False)
+        reason = escape(printable(outcome.replayed or ""))
+        err_console.print(f"  replayed: {outcome.task.label}: {reason}", highlight=False)
     if summary.failures:
         for outcome in summary.failures[:20]:
-            err_console.print(f"  failed: {outcome.task.label}: {outcome.error}", highlight=False)
+            err_console.print(
+                f"  failed: {outcome.task.label}: {escape(printable(outcome.error or ''))}", highlight=False
+            )
         fail(f"{len(summary.failures)} episode(s) failed; rerun the same command to retry them", code=1)
 
 
@@ -161,7 +165,7 @@ def sweep_command(
     if summary.report:
         console.print(f"report: {summary.report}")
     for plan, error in summary.failed_pairs:
-        err_console.print(f"[red]pair failed[/] {plan.label}: {redact(error)}", highlight=False)
+        err_console.print(f"[red]pair failed[/] {plan.label}: {escape(printable(error))}", highlight=False)
     if summary.failed_pairs or summary.failed_episodes:
         fail(
             f"{len(summary.failed_pairs)} pair(s) and {summary.failed_episodes} episode(s) failed; "

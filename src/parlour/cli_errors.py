@@ -1,4 +1,5 @@
-"""The one way parlour's commands fail: a red `error:` line (secrets redacted) and an exit code.
+"""The one way parlour's commands fail: a red `error:` line (secrets redacted, control
+characters escaped) and an exit code.
 
 Exit codes, for every command: 0 ok; 1 some episodes or files failed (the rest is written); 2 a usage or
 input error (one line naming the file, model or field); 130 interrupted.
@@ -15,7 +16,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from parlour.errors import ParlourError
-from parlour.redact import redact
+from parlour.redact import printable
 
 FAILED, INPUT_ERROR, INTERRUPTED_CODE = 1, 2, 130
 INTERRUPTED = "interrupted: finished episodes are kept; rerun the same command to resume"
@@ -24,7 +25,7 @@ err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def print_error(message: str) -> None:
-    err_console.print(f"[bold red]error:[/] {escape(redact(message))}")
+    err_console.print(f"[bold red]error:[/] {escape(printable(message))}")
 
 
 def fail(message: str, code: int = INPUT_ERROR) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from types import TracebackType
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from parlour.redact import redact
+from parlour.redact import printable
 from parlour.runner.run import ABORTED, FAILED, EpisodeOutcome
 
 #: the row a sweep starts first, with the episodes of all its pairs
@@ -16,7 +17,7 @@ OVERALL = "all pairs"
 
 class EpisodeProgress:
     """Shows episodes done per pair (and over all pairs once a row OVERALL is started); failures are
-    printed as they happen (redacted)."""
+    printed as they happen (redacted, control characters escaped)."""
 
     def __init__(self, console: Console, enabled: bool = True) -> None:
         self.console = console
@@ -62,7 +63,8 @@ class EpisodeProgress:
         self._count(pair, outcome)
         if outcome.status == FAILED:
             self.console.print(
-                f"[red]episode failed[/] {pair} {outcome.task.label}: {redact(outcome.error or '')}", highlight=False
+                f"[red]episode failed[/] {pair} {outcome.task.label}: {escape(printable(outcome.error or ''))}",
+                highlight=False,
             )
 
     def _count(self, pair: str, outcome: EpisodeOutcome) -> None:

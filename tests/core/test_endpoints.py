@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from parlour.errors import BackendError, EndpointDownError, ParlourError, RegistryError
+from parlour.models import endpoint
 from parlour.models.limits import AdaptiveLimit
 from parlour.models.loader import load_model
 from parlour.models.registry import lookup
@@ -22,6 +23,9 @@ from parlour.testing.latency_server import LatencyServer
 
 SECRET = "sk-endpoints-test-never-leak-5678"
 HELLO = [{"role": "user", "content": "hi"}]
+# spec hashes from before the retry delay left the hash: results recorded with them must keep them
+PLAIN_HASH = "8ea46f88edf0"
+DEFAULT_MODEL_HASH = "fb8e6f9cd010"
 
 
 def remote(url: str, **extra) -> ModelSpec:
@@ -119,6 +123,51 @@ async def test_transient_faults_are_retried_without_opening_the_breaker(servers)
     assert sum(server.injected.values()) > 0
     report = model.endpoint_report()
     assert report["circuit_open"] is None and report["requests"] == 40 and report["attempts"] > 40
+
+
+async def test_a_recovered_endpoint_is_tried_again(servers, monkeypatch) -> None:
+    monkeypatch.setattr(endpoint, "BREAKER_COOLDOWN_S", 0.2)
+    server = servers(FaultServer({"500": 1.0}))
+    model = load_model(remote(server.base_url, max_retries=7))
+    try:
+        with pytest.raises(BackendError, match="failed after 8 attempts"):
+            await model.generate(HELLO)  # the endpoint is down: the breaker opens
+        with pytest.raises(EndpointDownError, match="endpoint down"):
+            await model.generate(HELLO)  # not sent
+        sent = server.requests
+        await asyncio.sleep(0.3)
+        with pytest.raises(EndpointDownError, match="a probe after 0.2 s failed"):
+            await model.generate(HELLO)  # one probe, one attempt: still down, the breaker opens again
+        with pytest.raises(EndpointDownError, match="endpoint down"):
+            await model.generate(HELLO)
+        assert server.requests == sent + 1
+        server.faults = {}  # the endpoint recovers
+        await asyncio.sleep(0.3)
+        replies = [await model.generate(HELLO) for _ in range(3)]  # the probe closes the breaker
+    finally:
+        await model.aclose()
+    assert all(reply.text.startswith("GUESS:") for reply in replies)
+    assert server.requests == sent + 4
+    report = model.endpoint_report()
+    assert report["circuit_open"] is None and report["circuit_opened"] == 1
+
+
+def test_the_retry_delay_is_recorded_but_not_hashed() -> None:
+    plain = ModelSpec(name="remote", backend="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    delayed = remote("http://127.0.0.1:9/v1")
+    assert delayed.options["retry_base_delay_s"] == 0.01
+    assert delayed.spec_hash() == plain.spec_hash()
+    assert load_model(delayed).describe()["options"] == {"retry_base_delay_s": 0.01}  # what run.json records
+    # hashes of specs without the option, and of the default model, are those results were recorded with
+    assert plain.spec_hash() == PLAIN_HASH
+    assert lookup("smollm2-135m").spec_hash() == DEFAULT_MODEL_HASH
+    assert plain.model_copy(update={"options": {"other": 1}}).spec_hash() != plain.spec_hash()
+
+
+def test_credentials_in_the_base_url_do_not_change_the_hash() -> None:
+    plain = ModelSpec(name="remote", backend="openai_compatible", base_url="http://127.0.0.1:9/v1")
+    with_credentials = plain.model_copy(update={"base_url": "http://user:secret-pass@127.0.0.1:9/v1"})
+    assert with_credentials.spec_hash() == plain.spec_hash()
 
 
 @pytest.mark.parametrize(

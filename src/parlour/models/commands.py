@@ -71,6 +71,7 @@ def quantize_command(
 
 def _print_model_diagnosis(diagnosis) -> None:  # noqa: ANN001 - doctor.ModelDiagnosis
     from parlour.models.doctor import SAMPLE_CHAT
+    from parlour.redact import redact
 
     console.rule(f"{diagnosis.model} ({diagnosis.backend})")
     if diagnosis.template:
@@ -86,8 +87,9 @@ def _print_model_diagnosis(diagnosis) -> None:  # noqa: ANN001 - doctor.ModelDia
         console.print(escape(repr(diagnosis.prompt)))
     console.print(f"[bold]stop tokens in effect:[/] {escape(repr(diagnosis.stop_tokens))}")
     if diagnosis.reply_raw is not None:
-        console.print(f"[bold]raw reply:[/] {escape(repr(diagnosis.reply_raw))}")
-        console.print(f"[bold]reply after stripping:[/] {escape(repr(diagnosis.reply_text))}")
+        # an endpoint may echo the key into its reply
+        console.print(f"[bold]raw reply:[/] {escape(redact(repr(diagnosis.reply_raw)))}")
+        console.print(f"[bold]reply after stripping:[/] {escape(redact(repr(diagnosis.reply_text)))}")
         console.print(f"[bold]finish reason:[/] {diagnosis.finish_reason}")
     if diagnosis.faults:
         for fault in diagnosis.faults:

@@ -12,12 +12,13 @@ import httpx
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type, stop_after_attempt
 
 from parlour.errors import BackendError, EndpointDownError
-from parlour.redact import redact
+from parlour.redact import redacted_excerpt
 
 RETRY_STATUS = {408, 409, 425, 429, 500, 502, 503, 504}
 THROTTLE_STATUS = {429, 503}  # the endpoint asks for fewer requests: the adaptive limit backs off
 CREDENTIALS_STATUS = {401, 403}  # no later request can succeed either: the endpoint's breaker opens
 MAX_BACKOFF_S = 60.0
+ERROR_BODY_CHARS = 200  # of an error reply's body, quoted in the error message
 
 
 class TransientError(Exception):
@@ -46,12 +47,13 @@ def parse_retry_after(value: str | None) -> float | None:
 
 def check_response(response: httpx.Response, what: str) -> None:
     """Raise TransientError for retryable statuses, EndpointDownError for refused credentials and
-    BackendError for other failures. A body the server echoes may hold the key: it is redacted."""
+    BackendError for other failures. A body the server echoes may hold the key: it is redacted before it
+    is cut, and its control characters are escaped."""
     status = response.status_code
     if status in RETRY_STATUS:
         raise TransientError(f"HTTP {status}", parse_retry_after(response.headers.get("retry-after")), status)
     if status >= 400:
-        body = redact(response.text[:200].replace("\n", " "))
+        body = redacted_excerpt(response.text, ERROR_BODY_CHARS)
         if status in CREDENTIALS_STATUS:
             raise EndpointDownError(f"{what}: HTTP {status}: the endpoint refused the credentials: {body}")
         raise BackendError(f"{what}: HTTP {status}: {body}")

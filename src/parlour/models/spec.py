@@ -2,7 +2,8 @@
 
 Two results differ in spec exactly where their specs differ: everything that can change what the
 model generates is part of the hash; names, descriptive characteristics and operational settings
-(concurrency, timeouts, retries, where the key comes from) are not.
+(concurrency, timeouts, retries and their delay, where the key comes from, a base URL's credentials)
+are not.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parlour.errors import ParlourError
+from parlour.redact import url_without_userinfo
 
 MAX_CONCURRENCY = 4096
 MAX_RETRY_DELAY_S = 600.0
@@ -44,6 +46,10 @@ def _file_digest(path: str) -> str:
             return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
     except OSError:
         return path
+
+
+# Backend options that only say how to talk to an endpoint, not what it generates (recorded, not hashed).
+_OPTIONS_NOT_HASHED = {"retry_base_delay_s"}
 
 
 class ModelSpec(BaseModel):
@@ -125,8 +131,12 @@ class ModelSpec(BaseModel):
         return options
 
     def hashed_fields(self) -> dict[str, Any]:
-        """The fields that determine generation, as a plain dict."""
+        """The fields that determine generation, as a plain dict. A base URL's credentials (userinfo) are
+        not part of it: changing a password does not change the model."""
         fields = self.model_dump(exclude=_NOT_HASHED, mode="json")
+        fields["options"] = {k: v for k, v in fields["options"].items() if k not in _OPTIONS_NOT_HASHED}
+        if fields["base_url"]:
+            fields["base_url"] = url_without_userinfo(fields["base_url"])
         options = fields["options"]
         for key in _CONTENT_OPTIONS:
             if isinstance(options.get(key), str):

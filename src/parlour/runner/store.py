@@ -24,6 +24,7 @@ import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from parlour.errors import LinkInResultsError, ResultsError
+from parlour.redact import redact
 from parlour.textfiles import read_utf8
 
 INSTANCE = "instance.json"
@@ -37,8 +38,9 @@ LOCK = ".parlour.lock"
 
 def encode_json(data: Any) -> bytes:
     """clembench's JSON text as UTF-8: NaN as the bare token NaN (as its json.dump writes it), non-ASCII kept.
-    json.dumps takes the C encoder (json.dump to a file streams through the pure-Python one)."""
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
+    json.dumps takes the C encoder (json.dump to a file streams through the pure-Python one). Known secrets
+    are redacted: an endpoint may echo a key into a reply, which would land in the transcript."""
+    return redact(json.dumps(data, ensure_ascii=False)).encode("utf-8")
 
 
 def write_json(path: Path, data: Any, root: Path) -> None:

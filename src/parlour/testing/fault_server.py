@@ -8,6 +8,13 @@ Each request either gets the latency server's normal reply or one fault:
     empty        200 with an empty `choices` list     trickle          the reply one byte per `trickle_s`
     401_echo     HTTP 401 whose body echoes the request headers, Authorization included
 
+and, to test that secrets and terminal escapes never reach a record or the terminal:
+
+    echo_200          a normal reply that quotes the Authorization header
+    echo_400_late     HTTP 400 whose text body quotes the key from its character 190 on
+    echo_garbage_late 200 with a body that is not JSON and quotes the key from its character 110 on
+    escapes_400       HTTP 400 whose body holds terminal escape sequences (clear screen, window title)
+
 Which requests fail is decided by hashing the request body and how often that body was seen, not by
 arrival order, so a run's faults do not depend on its concurrency.
 
@@ -28,7 +35,10 @@ from typing import Any
 
 from parlour.testing.latency_server import LatencyServer, _Handler, completion
 
-FAULT_KINDS = ("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle", "401_echo")
+FAULT_KINDS = (
+    *("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle", "401_echo"),
+    *("echo_200", "echo_400_late", "echo_garbage_late", "escapes_400"),
+)
 # the mix of the reliability trial in issue 9: transient faults only (a 401 stops a run by design)
 TRANSIENT_KINDS = ("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle")
 
@@ -73,6 +83,21 @@ class _FaultHandler(_Handler):
             echoed = {"error": "invalid credentials", "authorization": self.headers.get("Authorization")}
             echoed["request_headers"] = dict(self.headers)
             self._send(401, json.dumps(echoed).encode())
+        elif fault in ("echo_200", "echo_400_late", "echo_garbage_late", "escapes_400"):
+            self._send_echo(fault, raw)
+
+    def _send_echo(self, fault: str, raw: bytes) -> None:
+        key = self.headers.get("Authorization", "").partition(" ")[2]
+        if fault == "echo_200":
+            reply = json.loads(completion(json.loads(raw or b"{}")))
+            reply["choices"][0]["message"]["content"] += f" (you sent the key {key})"
+            self._send(200, json.dumps(reply).encode())
+        elif fault == "echo_400_late":
+            self._send(400, ("bad request; " + "x" * 177 + key).encode(), {"content-type": "text/plain"})
+        elif fault == "echo_garbage_late":
+            self._send(200, ('{"choices": [' + "x" * 97 + key).encode())
+        else:
+            self._send(400, b'{"error": "\x1b[2J\x1b]0;owned\x07\x1b[31mred\x1b[0m \xc2\x9b1m"}')
 
     def _send(self, status: int, data: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)

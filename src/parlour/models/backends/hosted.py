@@ -64,7 +64,7 @@ class NativeAPIModel(RemoteModel):
 
     def describe(self) -> dict[str, Any]:
         info = super().describe()
-        info.update(provider=self.provider_name, base_url_in_effect=self.base_url, api_key_env=self.key_env)
+        info.update(provider=self.provider_name, base_url_in_effect=self.public_url, api_key_env=self.key_env)
         return info
 
     def _split_system(self, messages: list[dict[str, str]]) -> tuple[str | None, list[dict[str, str]]]:

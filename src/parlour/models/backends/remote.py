@@ -16,12 +16,30 @@ from parlour.models.base import Generation, Model
 from parlour.models.endpoint import Endpoint, endpoint_for
 from parlour.models.retry import TransientError, check_response
 from parlour.models.spec import ModelSpec
-from parlour.redact import register_secret
+from parlour.redact import redacted_excerpt, register_secret, register_url_credentials, url_without_userinfo
 
 DEFAULT_CONCURRENCY = 8  # requests in flight to an endpoint at first
 DEFAULT_CONCURRENCY_CEILING = 64  # the adaptive limit's ceiling when the spec sets no concurrency_max
 
 Parsed = tuple[str, str | None, dict[str, Any]]  # reply text, finish reason, usage
+
+
+def read_api_key(model: str, variable: str) -> str:
+    """The API key in environment variable `variable`, without the surrounding whitespace a key file
+    leaves (a trailing newline would make an illegal header that httpx prints in full). Every form of
+    it is registered for redaction; a key that still holds whitespace, control or non-ASCII characters
+    cannot travel in a header and is refused without being shown."""
+    raw = os.environ.get(variable, "")
+    register_secret(raw)
+    key = raw.strip()
+    if not key:
+        raise ParlourError(f"model {model}: environment variable {variable} (API key) is not set")
+    if not all("!" <= c <= "~" for c in key):
+        raise ParlourError(
+            f"model {model}: environment variable {variable} (API key) holds spaces, control or non-ASCII "
+            "characters, which an HTTP header cannot carry; set it to the key alone"
+        )
+    return key
 
 
 class RemoteModel(Model):
@@ -30,14 +48,14 @@ class RemoteModel(Model):
 
     def __init__(self, spec: ModelSpec) -> None:
         super().__init__(spec)
+        # requests go to base_url (httpx turns its userinfo into Basic auth); messages and run.json show public_url
         self.base_url = (spec.base_url or self.default_base_url).rstrip("/")
         if not self.base_url:
             raise ParlourError(f"model {spec.name}: the {spec.backend} backend needs `base_url`")
+        register_url_credentials(self.base_url)
+        self.public_url = url_without_userinfo(self.base_url)
         self.key_env = spec.api_key_env or self.default_key_env
-        self.api_key = os.environ.get(self.key_env, "") if self.key_env else ""
-        if self.key_env and not self.api_key:
-            raise ParlourError(f"model {spec.name}: environment variable {self.key_env} (API key) is not set")
-        register_secret(self.api_key)
+        self.api_key = read_api_key(spec.name, self.key_env) if self.key_env else ""
         self.base_delay_s = float(spec.options.get("retry_base_delay_s", 1.0))
         self._client: httpx.AsyncClient | None = None
         self._endpoint: Endpoint | None = None
@@ -59,7 +77,7 @@ class RemoteModel(Model):
         """A line for the user when the endpoint's limit is below the requested concurrency."""
         if requested <= self.concurrency_start:
             return None
-        prefix = f"model {self.name}: endpoint {self.base_url} starts at {self.concurrency_start} requests in flight"
+        prefix = f"model {self.name}: endpoint {self.public_url} starts at {self.concurrency_start} requests in flight"
         if requested > self.concurrency_ceiling:
             ceiling = self.concurrency_ceiling
             return f"{prefix} and never exceeds {ceiling} (concurrency_max), below --concurrency {requested}"
@@ -89,9 +107,15 @@ class RemoteModel(Model):
         self._endpoint = endpoint_for(self.base_url, self.concurrency_start, self.concurrency_ceiling)
         return self._endpoint
 
+    def describe(self) -> dict[str, Any]:
+        info = super().describe()
+        if info.get("base_url"):
+            info["base_url"] = url_without_userinfo(info["base_url"])
+        return info
+
     async def generate(self, messages: list[dict[str, str]]) -> Generation:
         body = self.request_body(messages)
-        what = f"model {self.spec.name} at {self.base_url}"
+        what = f"model {self.spec.name} at {self.public_url}"
 
         async def send() -> tuple[dict[str, Any], Parsed]:
             response = await self._http().post(self.url(), json=body, headers=self.auth_headers())
@@ -100,9 +124,9 @@ class RemoteModel(Model):
                 data = response.json()
                 parsed = self.parse(data)
             except (ValueError, KeyError, IndexError, TypeError, AttributeError) as exc:
-                raise TransientError(f"malformed reply: {response.text[:120]!r}") from exc
+                raise TransientError(f"malformed reply: '{redacted_excerpt(response.text, 120)}'") from exc
             if not isinstance(parsed[0], str):
-                raise TransientError(f"reply content is not text: {parsed[0]!r}"[:160])
+                raise TransientError(f"reply content is not text: {redacted_excerpt(repr(parsed[0]), 130)}")
             return data, parsed
 
         data, (text, finish, usage) = await self.endpoint().call(
