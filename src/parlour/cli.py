@@ -108,14 +108,14 @@ def run_command(
             )  # fmt: skip
         )
     console.print(
-        f"{summary.pair}: {len(summary.outcomes)} episodes ({summary.count(runner.SKIPPED)} already complete), "
+        f"{summary.pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete), "
         f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
         f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
-    if summary.failures:
+    if summary.count(runner.FAILED):
         for outcome in summary.failures[:20]:
             err_console.print(f"  failed: {outcome.task.label}: {outcome.error}", highlight=False)
-        fail(f"{len(summary.failures)} episode(s) failed; rerun the same command to retry them", code=1)
+        fail(f"{summary.count(runner.FAILED)} episode(s) failed; rerun the same command to retry them", code=1)
 
 
 @app.command("sweep")
@@ -152,7 +152,7 @@ def sweep_command(
     for plan, run, _ in summary.pairs:
         if run is not None:
             counts = ", ".join(f"{run.count(s)} {s}" for s in ("skipped", "played", "aborted", "failed"))
-            console.print(f"{plan.label}: {len(run.outcomes)} episodes ({counts})", highlight=False)
+            console.print(f"{plan.label}: {run.total} episodes ({counts})", highlight=False)
     finish_sweep(sweep, results, summary, n_boot=n_boot)
     for warning in summary.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)
