@@ -24,7 +24,7 @@ async def timed_run(base_url: str, concurrency: int, experiment: str, results: P
     summary = await parlour.arun("taboo", spec, results=results, experiments=[experiment], concurrency=concurrency)
     elapsed = time.perf_counter() - started
     assert not summary.failures, summary.failures[0].error
-    return elapsed, len(summary.outcomes)
+    return elapsed, summary.total
 
 
 def main() -> None:

@@ -39,7 +39,7 @@ async def one_pass(base_url: str, results: Path, limit: int, concurrency: int) -
         options={"retry_base_delay_s": 0.05},
     )
     summary = await parlour.arun(list(GAMES), spec, results=results, limit=limit, concurrency=concurrency)
-    return len(summary.outcomes), summary.count(FAILED)
+    return summary.total, summary.count(FAILED)
 
 
 def until_complete(server: FaultServer, results: Path, limit: int, concurrency: int) -> dict:

@@ -171,8 +171,8 @@ def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None
                 run = parlour.arun(
                     "all", model, results=results, limit=limit, concurrency=in_flight, on_episode=outcomes.append
                 )
-                summary = await asyncio.wait_for(run, budget)
-                return summary.outcomes, time.perf_counter() - start, True
+                await asyncio.wait_for(run, budget)
+                return outcomes, time.perf_counter() - start, True
             except TimeoutError:
                 return outcomes, time.perf_counter() - start, False
             finally:
@@ -280,7 +280,7 @@ def real_weights_smoke(path: Path | None) -> None:
                 await model.aclose()
 
         summary = asyncio.run(main())
-        first = summary.outcomes[0].task.directory / "requests.json"
+        first = next(summary.episodes()) / "requests.json"
         reply = json.loads(first.read_text())[0]["raw_response_obj"]["completion"] if first.is_file() else None
     counts = {s: summary.count(s) for s in (runner.PLAYED, runner.ABORTED, runner.FAILED)}
     print(f"real-weights smoke test ({path}): {counts}; first reply: {reply!r}")

@@ -120,22 +120,22 @@ def run_mode(spec: ModelSpec, shared: tuple[Any, Any] | None, episodes: int, bat
         start = time.perf_counter()
         summary = asyncio.run(main())
         seconds = time.perf_counter() - start
-        tasks = [o.task for o in summary.outcomes]
+        directories = list(summary.episodes())
         replies = []
-        for task in tasks:
-            path = task.directory / "interactions.json"
+        for directory in directories:
+            path = directory / "interactions.json"
             turns = json.loads(path.read_text())["turns"] if path.is_file() else []
             replies.append([e["action"]["content"] for t in turns for e in t if e["action"]["type"] == "get message"])
-    failed = [o.error for o in summary.outcomes if o.status == runner.FAILED]
+    failed = [o.error for o in summary.failures]
     return {
         "batch_size": batch,
-        "episodes": len(tasks),
-        "failed": len(failed),
+        "episodes": len(directories),
+        "failed": summary.count(runner.FAILED),
         "first_error": failed[0] if failed else None,
         "seconds": seconds,
         "calls": model.calls,
         "tokens": model.tokens,
-        "episodes_per_min": 60 * len(tasks) / seconds,
+        "episodes_per_min": 60 * len(directories) / seconds,
         "tokens_per_s": model.tokens / seconds,
         "mean_batch": model.queue.stats.mean_batch_size,
         "replies": replies,

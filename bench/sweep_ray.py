@@ -38,7 +38,7 @@ def sweep_for(servers: list[LatencyServer], limit: int, concurrency: int) -> Swe
 def local_run(sweep: SweepFile, results: Path) -> tuple[float, int]:
     start = time.perf_counter()
     summary = asyncio.run(play_sweep(sweep, results, LocalPlayers))
-    episodes = sum(len(run.outcomes) for _, run, _ in summary.pairs if run is not None)
+    episodes = sum(run.total for _, run, _ in summary.pairs if run is not None)
     assert not summary.failed_pairs and not summary.failed_episodes, summary.failed_pairs
     return time.perf_counter() - start, episodes
 

@@ -177,7 +177,7 @@ def _run_info(
 
 def _finished_info(summary: runner.RunSummary) -> dict[str, Any]:
     return {
-        "status": "finished" if not summary.failures else "finished with failures",
+        "status": "finished" if not summary.count(runner.FAILED) else "finished with failures",
         "finished": datetime.now().isoformat(),
         "skipped_complete": summary.count(runner.SKIPPED),
         "played": summary.count(runner.PLAYED),

@@ -109,19 +109,19 @@ def run_command(
             )  # fmt: skip
         )
     console.print(
-        f"{summary.pair}: {len(summary.outcomes)} episodes ({summary.count(runner.SKIPPED)} already complete), "
+        f"{summary.pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete), "
         f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
         f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
     )
     for outcome in summary.replayed[:20]:
         reason = escape(printable(outcome.replayed or ""))
         err_console.print(f"  replayed: {outcome.task.label}: {reason}", highlight=False)
-    if summary.failures:
+    if summary.count(runner.FAILED):
         for outcome in summary.failures[:20]:
             err_console.print(
                 f"  failed: {outcome.task.label}: {escape(printable(outcome.error or ''))}", highlight=False
             )
-        fail(f"{len(summary.failures)} episode(s) failed; rerun the same command to retry them", code=1)
+        fail(f"{summary.count(runner.FAILED)} episode(s) failed; rerun the same command to retry them", code=1)
 
 
 @app.command("sweep")
@@ -158,7 +158,7 @@ def sweep_command(
     for plan, run, _ in summary.pairs:
         if run is not None:
             counts = ", ".join(f"{run.count(s)} {s}" for s in ("skipped", "played", "aborted", "failed"))
-            console.print(f"{plan.label}: {len(run.outcomes)} episodes ({counts})", highlight=False)
+            console.print(f"{plan.label}: {run.total} episodes ({counts})", highlight=False)
     finish_sweep(sweep, results, summary, n_boot=n_boot)
     for warning in summary.warnings:
         err_console.print(f"[yellow]warning:[/] {warning}", highlight=False)

@@ -185,7 +185,7 @@ def test_ctrl_c_keeps_finished_episodes_and_says_so(tmp_path: Path) -> None:
 def test_every_experiment_folder_has_both_experiment_files(tmp_path: Path) -> None:
     """v1.6 reads experiment_<name>.json, clemcore 2.x/3.x (`clem score/eval/transcribe`) experiment.json."""
     summary = api.run("taboo", "programmatic:oracle", results=tmp_path, limit=1)
-    exp_dirs = {o.task.directory.parent for o in summary.outcomes}
+    exp_dirs = {directory.parent for directory in summary.episodes()}
     assert len(exp_dirs) == 3
     for exp_dir in exp_dirs:
         name = exp_dir.name.split("_", 1)[1]
@@ -201,7 +201,7 @@ def test_every_experiment_folder_has_both_experiment_files(tmp_path: Path) -> No
 def test_python_api_runs_resumes_and_evaluates(tmp_path: Path) -> None:
     done = []
     summary = api.run(["taboo", "wordle"], ["programmatic:oracle"], results=tmp_path, limit=1, on_episode=done.append)
-    assert len(summary.outcomes) == len(done) == 5 and not summary.failures  # taboo 3 experiments, wordle 2
+    assert summary.total == len(done) == 5 and not summary.failures  # taboo 3 experiments, wordle 2
     assert summary.count("played") == 5 and summary.folder == tmp_path / ORACLE
     run_json = json.loads((tmp_path / ORACLE / "run.json").read_text())
     assert run_json["runs"][-1]["status"] == "finished" and run_json["runs"][-1]["played"] == 5

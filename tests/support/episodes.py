@@ -27,9 +27,6 @@ def play(model: Model, results: Path, game: str, experiment: str, episodes: int)
     summary = asyncio.run(main())
     assert not summary.failures, [o.error for o in summary.failures]
     return [
-        {
-            name: json.loads((outcome.task.directory / f"{name}.json").read_text())
-            for name in ("scores", "requests", "interactions")
-        }
-        for outcome in summary.outcomes
+        {name: json.loads((directory / f"{name}.json").read_text()) for name in ("scores", "requests", "interactions")}
+        for directory in summary.episodes()
     ]

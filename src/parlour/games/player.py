@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from parlour.models.base import Generation, Model
+from parlour.models.base import Generation, Model, reply_too_large
 
 
 class Player:
@@ -37,6 +37,8 @@ class Player:
             )
         else:
             generation = await self.model.generate(messages)
+            if error := reply_too_large(self.model.spec, len(generation.text.encode())):
+                raise error  # local engines and scripted replies: remote bodies are capped as they arrive
             if generation.shadow_policy is not None:  # load-shadow: the engine's text is kept, not played
                 text = self.programmatic_reply(messages, turn_idx, generation.shadow_policy)
                 response = {**generation.response, "shadow_text": generation.text}

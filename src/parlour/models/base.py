@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any
 
+from parlour.errors import BackendError
 from parlour.models.spec import ModelSpec
 
 
@@ -20,6 +21,16 @@ class Generation:
     #: load-shadow mode (benchmarks): the engine did the work a reply costs, but the game takes its reply
     #: text from this programmatic policy (e.g. "oracle"), so episodes run their full length.
     shadow_policy: str | None = None
+
+
+def reply_too_large(spec: ModelSpec, size: int, what: str = "reply") -> BackendError | None:
+    """The error for a reply of `size` bytes over the spec's `max_reply_bytes`; None when it fits."""
+    if size <= spec.max_reply_bytes:
+        return None
+    return BackendError(
+        f"model {spec.name}: {what} exceeds max_reply_bytes ({spec.max_reply_bytes} bytes, after decompression); "
+        "raise `max_reply_bytes` in the model's registry entry if replies this long are expected"
+    )
 
 
 class Model(ABC):

@@ -19,6 +19,9 @@ from parlour.redact import url_without_userinfo
 
 MAX_CONCURRENCY = 4096
 MAX_RETRY_DELAY_S = 600.0
+# Far above any real reply (clembench replies are a few hundred bytes; max_tokens 4096 is about 16 KB),
+# far below what fills memory or disk: a 10 MB reply per turn wrote about 0.5 GB per taboo episode.
+DEFAULT_MAX_REPLY_BYTES = 512 * 1024
 
 # Fields that do not change generated text and therefore stay out of the hash.
 _NOT_HASHED = {
@@ -32,6 +35,9 @@ _NOT_HASHED = {
     "description",
     "resources",
     "replicas",
+    # a reply over the cap fails its episode instead of being recorded: no recorded transcript ever
+    # depends on it, so raising it later must not split a results folder
+    "max_reply_bytes",
 }
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
 _HASHED_WHEN_SET = {"batch_size"}
@@ -99,6 +105,12 @@ class ModelSpec(BaseModel):
         120.0, gt=0, le=86400, allow_inf_nan=False, description="Deadline in seconds for each whole request."
     )
     max_retries: int = Field(5, ge=0, le=100, description="Retries of a request after transient failures.")
+    max_reply_bytes: int = Field(
+        DEFAULT_MAX_REPLY_BYTES,
+        ge=1,
+        description="Largest reply accepted, in bytes after decompression (an HTTP body, a local engine's "
+        "text); a larger one fails its episode.",
+    )
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")
     resources: dict[str, float] = Field(
         default_factory=dict, description="What one replica asks a Ray cluster for: num_cpus, num_gpus, memory."

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,9 @@ from parlour.runner import store
 class EpisodeTask:
     game: GameSpec
     experiment_index: int
-    experiment: dict[str, Any]
-    instance: dict[str, Any]
+    # out of the repr: an experiment holds all its instances, so a repr per task grows with the plan squared
+    experiment: dict[str, Any] = field(repr=False)
+    instance: dict[str, Any] = field(repr=False)
     episode: int
     directory: Path
     results: Path  # the results folder the directory is in: writes follow no link inside it

@@ -16,7 +16,8 @@ import json
 import platform
 import time
 import traceback
-from collections.abc import Awaitable, Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ from parlour.runner import store
 from parlour.runner.plan import EpisodeTask
 
 SKIPPED, PLAYED, ABORTED, FAILED = "skipped", "played", "aborted", "failed"
+MAX_FAILURES_KEPT = 100  # failed episodes a summary describes; every one has its error.json on disk
 
 
 @dataclass
@@ -42,26 +44,44 @@ class EpisodeOutcome:
     replayed: str | None = None  # why records found on disk were not kept (cut or malformed files)
 
 
-@dataclass
+@dataclass(repr=False)
 class RunSummary:
-    """What one run did: an outcome per planned episode, in plan order."""
+    """What one run did, in bounded memory: counts per status and the first failures. What each episode
+    did stays on disk; `episodes()` gives their folders in plan order."""
 
-    outcomes: list[EpisodeOutcome] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    failures: list[EpisodeOutcome] = field(default_factory=list)  # the first MAX_FAILURES_KEPT, by end time
     duration_s: float = 0.0
     pair: str = ""
     folder: Path | None = None  # results/<pair>
+    episode_dirs: list[Path] = field(default_factory=list)  # the plan's own Path objects, not copies
+    # the first MAX_FAILURES_KEPT episodes whose records on disk were unusable and were played again
+    replayed: list[EpisodeOutcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
-        return sum(1 for o in self.outcomes if o.status == status)
+        return self.counts[status]
 
     @property
-    def failures(self) -> list[EpisodeOutcome]:
-        return [o for o in self.outcomes if o.status == FAILED]
+    def total(self) -> int:
+        """Episodes planned (complete ones skipped included)."""
+        return sum(self.counts.values())
 
-    @property
-    def replayed(self) -> list[EpisodeOutcome]:
-        """Episodes whose records on disk were unusable and were played again."""
-        return [o for o in self.outcomes if o.replayed]
+    def add(self, outcome: EpisodeOutcome) -> None:
+        self.counts[outcome.status] += 1
+        if outcome.status == FAILED and len(self.failures) < MAX_FAILURES_KEPT:
+            self.failures.append(outcome)
+        if outcome.replayed and len(self.replayed) < MAX_FAILURES_KEPT:
+            self.replayed.append(outcome)
+
+    def episodes(self) -> Iterator[Path]:
+        """The run's episode folders (instance.json, interactions.json, scores.json or error.json)."""
+        return iter(self.episode_dirs)
+
+    def __repr__(self) -> str:
+        # short whatever the run's size: asyncio.run formats its result's repr on the way out (Python 3.11
+        # restores SIGINT via signal.signal, whose enum lookup of the old handler builds its repr)
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(self.counts.items()))
+        return f"RunSummary(pair={self.pair!r}, {self.total} episodes: {counts or 'none'}, {self.duration_s:.1f} s)"
 
 
 @dataclass
@@ -235,20 +255,23 @@ async def run_episodes(
     concurrency: int,
     on_done: Callable[[EpisodeOutcome], None] | None = None,
 ) -> RunSummary:
-    """Run all tasks with at most `concurrency` episodes in flight; `play` plays one (see
-    runner.players); this process writes. Outcomes are in task order."""
-    semaphore = asyncio.Semaphore(max(1, concurrency))
+    """Run all tasks with at most `concurrency` episodes in flight, started in task order; `play` plays
+    one (see runner.players); this process writes. Only `concurrency` coroutines exist at a time and the
+    summary keeps counts, so memory does not grow with the number of episodes."""
     started = time.monotonic()
+    summary = RunSummary(pair=pair, episode_dirs=[task.directory for task in tasks])
+    pending = iter(tasks)
 
-    async def guarded(task: EpisodeTask) -> EpisodeOutcome:
-        async with semaphore:
+    async def worker() -> None:
+        for task in pending:  # the workers share one iterator: each takes the next task in order
             outcome = await run_episode(task, play, pair)
-        if on_done is not None:
-            on_done(outcome)
-        return outcome
+            summary.add(outcome)
+            if on_done is not None:
+                on_done(outcome)
 
-    outcomes = await asyncio.gather(*(guarded(task) for task in tasks))
-    return RunSummary(list(outcomes), time.monotonic() - started, pair)
+    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(tasks))))))
+    summary.duration_s = time.monotonic() - started
+    return summary
 
 
 def record_run(

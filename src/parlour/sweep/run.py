@@ -22,7 +22,7 @@ from parlour.games.registry import select_games
 from parlour.models.spec import ModelSpec
 from parlour.runner import store
 from parlour.runner.players import LocalPlayers, Players
-from parlour.runner.run import RunSummary
+from parlour.runner.run import FAILED, RunSummary
 from parlour.sweep.file import SweepFile, expand_models
 from parlour.sweep.prepare import make_quantizations, served
 
@@ -54,7 +54,7 @@ class SweepSummary:
 
     @property
     def failed_episodes(self) -> int:
-        return sum(len(run.failures) for _, run, _ in self.pairs if run is not None)
+        return sum(run.count(FAILED) for _, run, _ in self.pairs if run is not None)
 
 
 def plan_pairs(sweep: SweepFile) -> list[PairPlan]:

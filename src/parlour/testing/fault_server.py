@@ -7,6 +7,7 @@ Each request either gets the latency server's normal reply or one fault:
     hang         no reply at all for `hang_s`         garbage          200 with a body that is not JSON
     empty        200 with an empty `choices` list     trickle          the reply one byte per `trickle_s`
     401_echo     HTTP 401 whose body echoes the request headers, Authorization included
+    huge         200 with a 10 MB reply               gzip_bomb        200, gzip: 0.3 MB expanding to 300 MB
 
 and, to test that secrets and terminal escapes never reach a record or the terminal:
 
@@ -30,7 +31,9 @@ import socket
 import struct
 import threading
 import time
+import zlib
 from collections import Counter
+from functools import cache
 from typing import Any
 
 from parlour.testing.latency_server import LatencyServer, _Handler, completion
@@ -38,9 +41,25 @@ from parlour.testing.latency_server import LatencyServer, _Handler, completion
 FAULT_KINDS = (
     *("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle", "401_echo"),
     *("echo_200", "echo_400_late", "echo_garbage_late", "escapes_400"),
+    *("huge", "gzip_bomb"),
 )
+HUGE_REPLY_BYTES = 10 * 1024 * 1024
+BOMB_BYTES = 300 * 1024 * 1024
 # the mix of the reliability trial in issue 9: transient faults only (a 401 stops a run by design)
 TRANSIENT_KINDS = ("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle")
+
+
+@cache
+def gzip_bomb(expanded: int = BOMB_BYTES) -> bytes:
+    """A gzip body of a chat completion whose content is `expanded` bytes of one letter (about 1/1000 the
+    size), compressed piecewise so the server never holds the expanded text."""
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # 31: gzip framing
+    parts = [compressor.compress(b'{"choices": [{"message": {"content": "')]
+    block = b"a" * (1024 * 1024)
+    for _ in range(expanded // len(block)):
+        parts.append(compressor.compress(block))
+    parts.append(compressor.compress(b'"}, "finish_reason": "stop"}]}') + compressor.flush())
+    return b"".join(parts)
 
 
 def spread(rate: float, kinds: tuple[str, ...] = TRANSIENT_KINDS) -> dict[str, float]:
@@ -79,6 +98,10 @@ class _FaultHandler(_Handler):
             self._send(200, b'{"id": "x", "choices": []}')
         elif fault == "trickle":
             self._trickle(completion(json.loads(raw or b"{}")))
+        elif fault == "huge":
+            self._send(200, completion(json.loads(raw or b"{}"), pad_to=HUGE_REPLY_BYTES))
+        elif fault == "gzip_bomb":
+            self._send(200, gzip_bomb(), {"Content-Encoding": "gzip"})
         elif fault == "401_echo":
             echoed = {"error": "invalid credentials", "authorization": self.headers.get("Authorization")}
             echoed["request_headers"] = dict(self.headers)

@@ -36,9 +36,10 @@ def taboo_reply(messages: list[dict[str, str]]) -> str:
     return f"GUESS: placeholder{turn + 1}"
 
 
-def completion(body: dict[str, Any]) -> bytes:
-    """The OpenAI chat-completion JSON answering a request body."""
+def completion(body: dict[str, Any], pad_to: int = 0) -> bytes:
+    """The OpenAI chat-completion JSON answering a request body (its reply padded to `pad_to` characters)."""
     text = taboo_reply(body.get("messages", []))
+    text += " " * (pad_to - len(text))
     payload = {
         "id": "loopback",
         "object": "chat.completion",

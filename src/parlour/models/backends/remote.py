@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from parlour.errors import ParlourError
-from parlour.models.base import Generation, Model
+from parlour.models.base import Generation, Model, reply_too_large
 from parlour.models.endpoint import Endpoint, endpoint_for
 from parlour.models.retry import TransientError, check_response
 from parlour.models.spec import ModelSpec
@@ -118,7 +118,7 @@ class RemoteModel(Model):
         what = f"model {self.spec.name} at {self.public_url}"
 
         async def send() -> tuple[dict[str, Any], Parsed]:
-            response = await self._http().post(self.url(), json=body, headers=self.auth_headers())
+            response = await self._post(body)
             check_response(response, what)
             try:
                 data = response.json()
@@ -138,6 +138,21 @@ class RemoteModel(Model):
             text=text.strip(),
             usage=dict(usage),
         )
+
+    async def _post(self, body: dict[str, Any]) -> httpx.Response:
+        """POST `body` and read the reply as it streams in, refusing it once its decompressed size passes
+        `max_reply_bytes`: a huge reply or a compression bomb costs at most one network read's expansion."""
+        chunks: list[bytes] = []
+        size = 0
+        async with self._http().stream("POST", self.url(), json=body, headers=self.auth_headers()) as response:
+            async for chunk in response.aiter_bytes():  # decompressed
+                size += len(chunk)
+                if error := reply_too_large(self.spec, size, f"reply from {self.base_url}"):
+                    raise error
+                chunks.append(chunk)
+        # the body is decoded already: without its content-encoding, httpx does not decode it again
+        headers = [(k, v) for k, v in response.headers.multi_items() if k not in ("content-encoding", "content-length")]
+        return httpx.Response(response.status_code, headers=headers, content=b"".join(chunks), request=response.request)
 
     def endpoint_report(self) -> dict[str, Any]:
         if self._endpoint is None:
