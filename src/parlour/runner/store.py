@@ -18,10 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from parlour import textfiles
 from parlour.errors import ResultsError
-from parlour.textfiles import read_utf8
 
 INSTANCE = "instance.json"
 INTERACTIONS = "interactions.json"
@@ -72,17 +70,9 @@ def _write_atomic(path: Path, payload: bytes) -> None:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file when
-    it cannot be read, is not UTF-8 or is not JSON."""
-    text = read_utf8(path, ResultsError, "JSON file")
-    try:
-        return orjson.loads(text)  # about twice as fast as json; strict JSON only
-    except orjson.JSONDecodeError:
-        pass  # NaN tokens (clembench's scores), or not JSON at all: the standard parser decides
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    """Parse a results JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file
+    when it cannot be read, is too large or too deep, is not UTF-8 or is not JSON."""
+    return textfiles.read_json(path, ResultsError, "JSON file")
 
 
 def pair_name(names: list[str]) -> str:
@@ -120,8 +110,8 @@ def episode_dir(exp_dir: Path, episode: int) -> Path:
 
 def _parses(path: Path) -> bool:
     try:
-        json.loads(path.read_bytes())
-    except (OSError, ValueError):  # missing, unreadable, not UTF-8 or not JSON
+        read_json(path)
+    except ResultsError:  # missing, unreadable, too large or deep, not UTF-8 or not JSON
         return False
     return True
 
