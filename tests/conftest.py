@@ -60,6 +60,14 @@ def reference() -> Path:
     return REFERENCE
 
 
+@pytest.fixture
+def scored_tree(tmp_path: Path, reference: Path) -> Path:
+    """A writable copy of the real v1.6 episodes with their official scores (skipped without the reference)."""
+    from support.reference_tree import copy_scored_tree
+
+    return copy_scored_tree(tmp_path, reference)
+
+
 @pytest.fixture(scope="session")
 def _empty_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("home")

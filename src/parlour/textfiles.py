@@ -1,18 +1,197 @@
-"""Reading the text files a user gives parlour (instances, registries, results) with one-line errors."""
+"""Reading the files a user gives parlour (instances, registries, sweeps, results, tables) with one-line errors.
+
+Every such file goes through this module, which bounds what a file can cost before anything else looks at
+it: its size, how deeply its JSON or YAML nests (deep nesting would otherwise end in a RecursionError in the
+parser or in whatever walks the data later) and how far YAML aliases expand (a few lines of nested aliases
+can stand for billions of nodes). Each refusal is the caller's error class with one line naming the file.
+"""
 
 from __future__ import annotations
 
+import io
+import json
+import os
+import stat
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+import yaml
 
 from parlour.errors import ParlourError
 
+if TYPE_CHECKING:
+    import pandas as pd
 
-def read_utf8(path: Path, error: type[ParlourError], what: str = "file") -> str:
-    """The file's text; `error` naming the file when it cannot be read or is not UTF-8."""
+MiB = 1 << 20
+MAX_JSON_BYTES = 64 * MiB  # instances and episode files; the largest official ones are well under 1 MiB
+MAX_YAML_BYTES = 8 * MiB  # registries, sweeps, characteristics: hand-written configuration
+MAX_CSV_BYTES = 1024 * MiB  # raw.csv of a very large study
+MAX_DEPTH = 100  # nesting levels; clembench's files nest fewer than 10
+MAX_YAML_NODES = 1_000_000  # values in a YAML document with every alias expanded
+
+
+def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int) -> bytes:
+    """The file's bytes; `error` naming the file when it cannot be read or is larger than `max_bytes`."""
     try:
-        return path.read_bytes().decode("utf-8")
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
+                raise error(_too_large(path, what, max_bytes))
+            # a pipe or device has no size to check beforehand: read one byte past the limit
+            data = handle.read() if stat.S_ISREG(info.st_mode) else handle.read(max_bytes + 1)
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    if len(data) > max_bytes:
+        raise error(_too_large(path, what, max_bytes))
+    return data
+
+
+def read_utf8(path: Path, error: type[ParlourError], what: str = "file", max_bytes: int = MAX_JSON_BYTES) -> str:
+    """The file's text; `error` naming the file when it cannot be read, is too large or is not UTF-8."""
+    data = read_bytes(path, error, what, max_bytes)
+    try:
+        return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         bad = exc.object[exc.start]
         raise error(f"{path}: {what} is not UTF-8 text (byte 0x{bad:02x} at offset {exc.start})") from None
+
+
+def read_json(path: Path, error: type[ParlourError], what: str = "JSON file") -> Any:
+    """Parse a JSON file (NaN tokens allowed, as clembench writes them) of at most MAX_JSON_BYTES and
+    MAX_DEPTH levels; `error` naming the file otherwise."""
+    text = read_utf8(path, error, what, MAX_JSON_BYTES)
+    try:
+        data = orjson.loads(text)  # about twice as fast as json; strict JSON only
+    except orjson.JSONDecodeError:
+        data = _json_with_nan(text, path, error, what)
+    # Only a text with more brackets than MAX_DEPTH can nest deeper: most episode files skip the walk.
+    if text.count("[") + text.count("{") > MAX_DEPTH and _deeper_than(data, MAX_DEPTH):
+        raise error(_too_deep(path, what))
+    return data
+
+
+def _json_with_nan(text: str, path: Path, error: type[ParlourError], what: str) -> Any:
+    """NaN tokens (clembench's scores), or not JSON at all: the standard parser decides."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise error(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
+    except RecursionError:
+        raise error(_too_deep(path, what)) from None
+
+
+def _deeper_than(data: Any, limit: int) -> bool:
+    """Whether lists and dicts nest more than `limit` levels, walked one level at a time (no recursion)."""
+    level = [data] if data.__class__ in (dict, list) else []
+    for _ in range(limit):
+        level = [
+            child
+            for node in level
+            for child in (node.values() if node.__class__ is dict else node)
+            if child.__class__ is dict or child.__class__ is list
+        ]
+        if not level:
+            return False
+    return True
+
+
+def read_yaml(path: Path, error: type[ParlourError], what: str = "YAML file") -> Any:
+    """Parse a YAML file (safe types only) of at most MAX_YAML_BYTES, MAX_DEPTH levels and MAX_YAML_NODES
+    values with its aliases expanded; `error` naming the file otherwise."""
+    text = read_utf8(path, error, what, MAX_YAML_BYTES)
+    loader = _LimitedLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        problem = _expansion_problem(node)
+        if problem:
+            raise error(f"{path}: {what} {problem}")
+        return loader.construct_document(node)
+    except _TooDeepError:
+        raise error(_too_deep(path, what)) from None
+    except yaml.YAMLError as exc:
+        raise error(f"{path}: {what} is not valid YAML ({str(exc).splitlines()[0]})") from None
+    finally:
+        loader.dispose()
+
+
+class _TooDeepError(Exception):
+    pass
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """SafeLoader that stops composing past MAX_DEPTH levels (its composer recurses once per level)."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: object) -> yaml.Node:
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH + 1:  # a scalar sits one level below the deepest list or mapping
+                raise _TooDeepError
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _expansion_problem(root: yaml.Node) -> str | None:
+    """What is wrong with the document once its aliases are expanded (too many values, too deep, an alias
+    inside its own anchor), or None. Shared nodes are counted once per use but visited once."""
+    expanded: dict[int, tuple[int, int]] = {}  # id(node) -> (values, depth) with aliases expanded
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _yaml_children(node)
+        if children_done:
+            open_nodes.discard(key)
+            values = 1 + sum(expanded[id(c)][0] for c in children)
+            depth = max((expanded[id(c)][1] for c in children), default=0)
+            depth += 0 if isinstance(node, yaml.ScalarNode) else 1  # levels of lists and mappings
+            if values > MAX_YAML_NODES:
+                return f"expands its YAML aliases to more than {MAX_YAML_NODES:,} values"
+            if depth > MAX_DEPTH:
+                return f"nests more than {MAX_DEPTH} levels deep (with its YAML aliases expanded)"
+            expanded[key] = (values, depth)
+        elif key in open_nodes:
+            return "has a YAML alias inside its own anchor"
+        elif key not in expanded:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((c, False) for c in children)
+    return None
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def read_csv(path: Path, error: type[ParlourError], what: str = "CSV file", **options: Any) -> pd.DataFrame:
+    """Read a CSV table of at most MAX_CSV_BYTES with pandas (`options` go to pandas.read_csv); `error`
+    naming the file when it cannot be read, is not UTF-8, is empty or is not CSV."""
+    import pandas as pd  # at use: pandas is slow to import and most commands never read a CSV
+
+    text = read_utf8(path, error, what, MAX_CSV_BYTES)
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.EmptyDataError:
+        raise error(f"{path}: {what} is empty (no header line)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise error(f"{path}: cannot read {what} ({str(exc).splitlines()[0]})") from None
+
+
+def _too_large(path: Path, what: str, max_bytes: int) -> str:
+    return f"{path}: {what} is larger than {max_bytes // MiB} MiB, the most parlour reads"
+
+
+def _too_deep(path: Path, what: str) -> str:
+    return f"{path}: {what} nests more than {MAX_DEPTH} levels deep"

@@ -5,11 +5,11 @@ scores.json files that are not scores."""
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from support.cli import parlour
+from support.reference_tree import first_episode
 
 from parlour.errors import InstanceFileError, RegistryError
 from parlour.games.instances import load_instances
@@ -97,24 +97,12 @@ def test_non_utf8_models_yaml(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert run.returncode == 2 and "not UTF-8" in run.stderr and "Traceback" not in run.stderr
 
 
-@pytest.fixture
-def scored_tree(tmp_path: Path, reference: Path) -> Path:
-    """Copies of the real v1.6 episodes with their official scores."""
-    results = tmp_path / "results"
-    shutil.copytree(reference / "episodes", results)
-    return results
-
-
-def _episode(results: Path, game: str) -> Path:
-    return next(p.parent for p in sorted(results.glob(f"*/{game}/*/episode_*/interactions.json")))
-
-
 @pytest.mark.parametrize(
     "content",
     [b"[]", b'"scores"', b'{"episode scores": []}', b'{"episode scores": {"Main Score": "high"}}', b"\xff\xfe{}"],
 )
 def test_eval_reports_unusable_scores_files_and_counts_the_rest(scored_tree: Path, content: bytes) -> None:
-    bad = _episode(scored_tree, "taboo") / "scores.json"
+    bad = first_episode(scored_tree, "taboo") / "scores.json"
     bad.write_bytes(content)
     run = parlour("eval", "-r", str(scored_tree), "--n-boot", "20", env=WIDE)
     assert run.returncode == 1, run.stderr
@@ -127,7 +115,7 @@ def test_eval_reports_unusable_scores_files_and_counts_the_rest(scored_tree: Pat
 
 
 def test_score_names_a_non_utf8_interactions_file_and_keeps_its_scores(scored_tree: Path) -> None:
-    episode = _episode(scored_tree, "wordle")
+    episode = first_episode(scored_tree, "wordle")
     (episode / "interactions.json").write_bytes(b'{"turns": "\xe9"}')
     scores_before = (episode / "scores.json").read_bytes()
     run = parlour("score", "-r", str(scored_tree), env=WIDE)

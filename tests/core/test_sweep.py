@@ -59,7 +59,7 @@ def test_sweep_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
     with pytest.raises(ParlourError, match="bad.yaml: field `analyses`"):
         read_sweep(bad)
     (tmp_path / "binary.yaml").write_bytes(b"\xff\xfe")
-    with pytest.raises(ParlourError, match="binary.yaml: not a valid YAML"):
+    with pytest.raises(ParlourError, match="binary.yaml: sweep file is not UTF-8 text"):
         read_sweep(tmp_path / "binary.yaml")
     result = parlour("sweep", str(tmp_path / "nope.yaml"))
     assert result.returncode == 2 and "cannot read sweep file" in result.stderr

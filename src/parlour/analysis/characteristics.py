@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from parlour.data import resolve_source
 from parlour.errors import ResultsError
+from parlour.textfiles import read_csv, read_yaml
 
 COLUMNS = [
     "model",
@@ -144,13 +144,10 @@ def load_characteristics(paths: Iterable[Path]) -> pd.DataFrame:
         path = resolve_source(path)
         if not path.is_file():
             raise ResultsError(f"{path}: no such model characteristics file")
-        try:
-            if path.suffix.lower() in {".yaml", ".yml"}:
-                frame = pd.DataFrame(_yaml_rows(yaml.safe_load(path.read_text(encoding="utf-8"))))
-            else:
-                frame = pd.read_csv(path)
-        except (OSError, yaml.YAMLError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-            raise ResultsError(f"{path}: cannot read model characteristics ({exc})") from exc
+        if path.suffix.lower() in {".yaml", ".yml"}:
+            frame = pd.DataFrame(_yaml_rows(read_yaml(path, ResultsError, "model characteristics file")))
+        else:
+            frame = read_csv(path, ResultsError, "model characteristics file")
         frames.append(normalise(frame, str(path)))
     if not frames:
         return normalise(pd.DataFrame({"model": []}))

@@ -21,6 +21,7 @@ import pandas as pd
 from parlour.analysis.loading import load_joined
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import ABORTED, MAIN_SCORE
+from parlour.textfiles import read_json
 
 Replies = list[list[tuple[str, str]]]  # per turn, (player, text) of each reply
 
@@ -32,8 +33,8 @@ EPISODE_COLUMNS = [
 
 def _read(path: Path) -> object | None:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        return read_json(path, ResultsError, "JSON file")
+    except ResultsError:
         return None
 
 

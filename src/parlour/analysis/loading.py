@@ -11,7 +11,6 @@ Episode-level data (raw) is kept where it exists so that analyses can add bootst
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -42,6 +41,7 @@ from parlour.scoring.clemscore import (
     read_results_table,
 )
 from parlour.scoring.raw_table import build_raw_table, raw_csv_is_current
+from parlour.textfiles import read_csv, read_json
 
 
 @dataclass
@@ -73,10 +73,7 @@ def raw_from_episodes(root: Path) -> pd.DataFrame:
 
 def read_raw(path: Path) -> pd.DataFrame:
     """Read a raw.csv long table (ResultsError naming the file when it is not one)."""
-    try:
-        raw = pd.read_csv(path)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read raw scores ({exc})") from exc
+    raw = read_csv(path, ResultsError, "raw scores")
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
     try:
         check_raw(raw)
@@ -94,8 +91,8 @@ def _read_runs(root: Path, models: Iterable[str]) -> dict[str, dict]:
         path = root / model / "run.json"
         if path.is_file():
             try:
-                runs[model] = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, json.JSONDecodeError):
+                runs[model] = read_json(path, ResultsError, "run file")
+            except ResultsError:
                 continue  # run.json is informative only; a broken one must not stop an analysis
     return runs
 
@@ -122,10 +119,7 @@ def load_source(path: Path) -> Scores:
         )
     if not path.is_file():
         raise ResultsError(f"{path}: no such results file or folder")
-    try:
-        header = pd.read_csv(path, nrows=0).columns
-    except (OSError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read ({exc})") from exc
+    header = read_csv(path, ResultsError, "results table", nrows=0).columns
     if CLEMSCORE_COL in header:
         table = read_results_table(str(path))
         return Scores(table, None, sources={m: str(path) for m in table.index})
@@ -153,7 +147,7 @@ SUMMARY_SCORES = {
 def read_summary_table(path: Path) -> pd.DataFrame:
     """A table of overall scores only (a model column plus clemscore[, pct_played, quality]), such as the
     paper's tables as data; it gives the three overall columns and no per-game ones."""
-    frame = pd.read_csv(path)
+    frame = read_csv(path, ResultsError, "score summary")
     lower = {str(c).strip().lower(): c for c in frame.columns}
     name = next((lower[n] for n in SUMMARY_NAMES if n in lower), None)
     if name is None:

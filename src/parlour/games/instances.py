@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
 
 from parlour.errors import InstanceFileError
-from parlour.textfiles import read_utf8
+from parlour.textfiles import read_json
 
 
 def check_folder_name(name: str) -> str:
@@ -69,11 +69,7 @@ def load_instances(
 
 
 def _read(path: Path) -> Any:
-    text = read_utf8(path, InstanceFileError, "instances file")
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from exc
+    return read_json(path, InstanceFileError, "instances file")
 
 
 def _check(schema: type[Schema], value: Any, where: str) -> None:

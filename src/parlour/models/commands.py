@@ -13,6 +13,7 @@ from rich.table import Table
 
 from parlour.cli_errors import fail
 from parlour.errors import ParlourError
+from parlour.textfiles import read_yaml
 
 console = Console(highlight=False, soft_wrap=True)
 
@@ -21,7 +22,7 @@ def append_registry_entry(registry: Path, entry: dict) -> None:
     """Add (or replace, by name) one entry in a user registry file such as ./models.yaml."""
     data: dict = {"models": []}
     if registry.is_file():
-        loaded = yaml.safe_load(registry.read_text(encoding="utf-8")) or {}
+        loaded = read_yaml(registry, ParlourError, "model registry") or {}
         if not isinstance(loaded, dict) or not isinstance(loaded.get("models", []), list):
             raise ParlourError(f"{registry}: a model registry needs a top-level `models:` list")
         data = {**loaded, "models": list(loaded.get("models") or [])}

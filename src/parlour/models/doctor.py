@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from parlour.errors import ResultsError
+from parlour.textfiles import read_json
 
 FAULTS: dict[str, str] = {
     "past_end_of_turn": "generation ran past the end of its turn",
@@ -232,10 +233,7 @@ def diagnose_results(results: Path) -> ResultsDiagnosis:
         raise ResultsError(f"{results}: results folder does not exist")
     report = ResultsDiagnosis()
     for path in sorted(results.rglob("requests.json")):
-        try:
-            requests = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ResultsError(f"{path}: cannot read requests: {exc}".splitlines()[0]) from exc
+        requests = read_json(path, ResultsError, "requests file")
         pair = path.relative_to(results).parts[0]
         for request in requests if isinstance(requests, list) else []:
             prompt = request.get("manipulated_prompt_obj") or {}

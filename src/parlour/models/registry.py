@@ -13,12 +13,11 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from parlour.errors import RegistryError, UnknownModelError
 from parlour.models.spec import ModelSpec, validation_message
-from parlour.textfiles import read_utf8
+from parlour.textfiles import read_yaml
 
 BUILTIN_REGISTRY = "registry.yaml"
 
@@ -37,11 +36,7 @@ def registry_files() -> list[Path]:
 
 @lru_cache(maxsize=32)
 def _load_file(path: Path, mtime: float) -> tuple[ModelSpec, ...]:
-    text = read_utf8(path, RegistryError, "model registry")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RegistryError(f"{path}: cannot read model registry: {exc}".splitlines()[0]) from exc
+    data = read_yaml(path, RegistryError, "model registry")
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         raise RegistryError(f"{path}: a model registry needs a top-level `models:` list")

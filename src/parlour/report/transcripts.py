@@ -13,6 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from parlour.errors import ResultsError
+from parlour.textfiles import read_json
+
 OUTCOMES = ("success", "lose", "aborted", "played", "unscored")
 
 
@@ -82,10 +85,8 @@ def slug(name: str) -> str:
 
 
 def _read_json(path: Path) -> object | None:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError):
-        return None
+    """The file's JSON, None when it is missing; one line naming the file when it is there but unusable."""
+    return read_json(path, ResultsError, "JSON file") if path.is_file() else None
 
 
 def outcome_of(scores: dict | None) -> tuple[str, float | None]:
@@ -137,7 +138,7 @@ def _text(content: object) -> str:
 
 
 def load_episode(ref: EpisodeRef) -> Episode:
-    """Read an episode's files; missing or broken files give empty parts, not errors."""
+    """Read an episode's files; missing files give empty parts, an unusable one a one-line ResultsError."""
     interactions = _read_json(ref.path / "interactions.json")
     interactions = interactions if isinstance(interactions, dict) else {}
     turns = []

@@ -20,12 +20,11 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
+from parlour import textfiles
 from parlour.errors import LinkInResultsError, ResultsError
 from parlour.redact import redact
-from parlour.textfiles import read_utf8
 
 INSTANCE = "instance.json"
 INTERACTIONS = "interactions.json"
@@ -161,17 +160,9 @@ def _refuse_link(folder: int, path: Path, root: Path) -> None:
 
 
 def read_json(path: Path) -> Any:
-    """Parse a JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file when
-    it cannot be read, is not UTF-8 or is not JSON."""
-    text = read_utf8(path, ResultsError, "JSON file")
-    try:
-        return orjson.loads(text)  # about twice as fast as json; strict JSON only
-    except orjson.JSONDecodeError:
-        pass  # NaN tokens (clembench's scores), or not JSON at all: the standard parser decides
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    """Parse a results JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file
+    when it cannot be read, is too large or too deep, is not UTF-8 or is not JSON."""
+    return textfiles.read_json(path, ResultsError, "JSON file")
 
 
 def pair_name(names: list[str]) -> str:
@@ -224,12 +215,13 @@ def record_problem(ep_dir: Path) -> str | None:
     """Why the episode's records do not make a complete episode (missing, unreadable, not JSON, or not
     clembench's shape), or None when they do."""
     for name, shape in _RECORDS.items():
-        try:
-            shape.validate_json((ep_dir / name).read_bytes())
-        except FileNotFoundError:
+        path = ep_dir / name
+        if not path.is_file():
             return f"{name} is missing"
-        except OSError as exc:
-            return f"{name} cannot be read ({exc.strerror})"
+        try:
+            shape.validate_python(read_json(path))
+        except ResultsError as exc:  # unreadable, too large or deep, not UTF-8 or not JSON
+            return str(exc)
         except ValidationError as exc:
             first = exc.errors()[0]
             where = ".".join(str(x) for x in first["loc"])

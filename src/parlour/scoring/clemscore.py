@@ -12,10 +12,13 @@ The arithmetic follows spec §3 exactly, including its rounding at each stage:
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
 from parlour.errors import ResultsError
+from parlour.textfiles import read_csv
 
 RAW_COLUMNS = ["game", "model", "experiment", "episode", "metric", "value"]
 EPISODE_KEYS = ["game", "model", "experiment", "episode"]
@@ -153,10 +156,7 @@ def aggregate(raw: pd.DataFrame) -> pd.DataFrame:
 
 def read_results_table(path: str) -> pd.DataFrame:
     """Read a clembench results.csv (first column = pair directory) as a float table indexed by model."""
-    try:
-        table = pd.read_csv(path, index_col=0)
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise ResultsError(f"{path}: cannot read results table ({exc})") from exc
+    table = read_csv(Path(path), ResultsError, "results table", index_col=0)
     if CLEMSCORE_COL not in table.columns:
         raise ResultsError(f"{path}: not a clembench results table (no '{CLEMSCORE_COL}' column)")
     table.index = table.index.astype(str)

@@ -22,12 +22,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from parlour.errors import ParlourError
 from parlour.models.registry import known_models, lookup
 from parlour.models.spec import ModelSpec
+from parlour.textfiles import read_yaml
 
 ANALYSES = ("regression", "brackets", "families", "backends", "quantization", "divergence")
 
@@ -82,12 +82,7 @@ class SweepFile(BaseModel):
 
 def read_sweep(path: Path) -> SweepFile:
     """Parse and validate a sweep file; one-line errors naming the file and field."""
-    try:
-        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
-    except OSError as exc:
-        raise ParlourError(f"{path}: cannot read sweep file ({exc.strerror or exc})") from exc
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise ParlourError(f"{path}: not a valid YAML sweep file ({str(exc).splitlines()[0]})") from exc
+    data = read_yaml(path, ParlourError, "sweep file")
     try:
         return SweepFile.model_validate(data)
     except ValidationError as exc:

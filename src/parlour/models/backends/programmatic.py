@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from parlour.errors import BackendError
 from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
+from parlour.textfiles import read_json
 
 
 class ProgrammaticModel(Model):
@@ -33,10 +33,7 @@ class ScriptedModel(Model):
         super().__init__(spec)
         if replies is None:
             path = Path(spec.options["replies_file"])
-            try:
-                replies = json.loads(path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as exc:
-                raise BackendError(f"{path}: cannot read scripted replies: {exc}") from exc
+            replies = read_json(path, BackendError, "scripted replies")
             if not isinstance(replies, list) or not all(isinstance(r, str) for r in replies):
                 raise BackendError(f"{path}: scripted replies must be a JSON list of strings")
         self.replies = list(replies)
