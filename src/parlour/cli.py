@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import click
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from parlour.cli_errors import INPUT_ERROR, INTERRUPTED, INTERRUPTED_CODE, fail, print_error
-from parlour.cli_progress import EpisodeProgress
+from parlour.cli_errors import (
+    INPUT_ERROR,
+    INTERRUPTED,
+    INTERRUPTED_CODE,
+    ClickException,
+    fail,
+    print_click_error,
+    print_error,
+)
+from parlour.cli_options import JOBS_OPTION, N_BOOT_OPTION, RESULTS_FOLDERS_OPTION, RESULTS_OPTION
 from parlour.errors import ParlourError
 from parlour.redact import redact
 
@@ -26,12 +32,6 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
-
-RESULTS_OPTION = typer.Option(Path("results"), "-r", "--results", help="Results folder (clembench layout).")
-RESULTS_FOLDERS_OPTION = typer.Option(
-    [Path("results")], "-r", "--results", help="Results folder(s) (clembench layout); repeat for several."
-)
-JOBS_OPTION = typer.Option(None, "-j", "--jobs", min=1, help="Processes to use (default: every core).")
 
 
 @app.command("games")
@@ -86,7 +86,10 @@ def run_command(
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
+    import asyncio
+
     from parlour import api
+    from parlour.cli_progress import EpisodeProgress
     from parlour.runner import run as runner
 
     if len(model) > 2:
@@ -125,10 +128,13 @@ def sweep_command(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment."),
     executor: str = typer.Option("local", "--executor", help="local (this process) or ray."),
     address: str | None = typer.Option(None, "--address", help="Ray cluster address ('auto' = the local one)."),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    n_boot: int = N_BOOT_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Run a whole study: every pair of the sweep file, then eval, the analyses and the report. Resumes."""
+    import asyncio
+
+    from parlour.cli_progress import EpisodeProgress
     from parlour.sweep.file import read_sweep
     from parlour.sweep.run import finish_sweep, play_sweep
 
@@ -206,7 +212,7 @@ def score_command(
 @app.command("eval")
 def eval_command(
     folders: list[Path] = RESULTS_FOLDERS_OPTION,
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    n_boot: int = N_BOOT_OPTION,
     compare: str | None = typer.Option(
         None, "--compare", help="Also place the models on an official leaderboard, e.g. official:v1.6."
     ),
@@ -274,8 +280,8 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             highlight=False,
         )
     if compare:
-        from parlour.analysis.commands import print_placement
         from parlour.analysis.placement import place_results
+        from parlour.cli_analyze import print_placement
 
         print_placement(place_results([results], comparison=compare))
     for _, reason in evaluation.unreadable[:20]:
@@ -313,9 +319,9 @@ def generate_command(
 
 def _register_package_commands() -> None:
     """Commands owned by other packages (analysis, report, model tools)."""
-    from parlour.analysis.commands import analyze_app
-    from parlour.models.commands import doctor_command, quantize_command
-    from parlour.report.commands import report
+    from parlour.cli_analyze import analyze_app
+    from parlour.cli_models import doctor_command, quantize_command
+    from parlour.cli_report import report
 
     app.add_typer(analyze_app, name="analyze", help="The paper's analyses: regression, brackets, families, ...")
     app.command("report")(report)
@@ -342,9 +348,8 @@ def main() -> None:
         sys.exit(INPUT_ERROR)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: click's own message
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+    except ClickException as exc:  # usage errors, from whichever click typer uses
+        sys.exit(print_click_error(exc))
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         err_console.print(INTERRUPTED, highlight=False)
         sys.exit(INTERRUPTED_CODE)
