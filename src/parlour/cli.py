@@ -21,6 +21,7 @@ from parlour.cli_errors import (
     print_click_error,
     print_error,
 )
+from parlour.cli_names import ShortNames, name_width, shorten_middle
 from parlour.cli_options import JOBS_OPTION, N_BOOT_OPTION, RESULTS_FOLDERS_OPTION, RESULTS_OPTION
 from parlour.errors import ParlourError
 from parlour.redact import redact
@@ -110,10 +111,18 @@ def run_command(
                 on_start=bar.start,
             )  # fmt: skip
         )
+    # two short lines, so that an 80-column terminal breaks no model name; the folder names the pair in full
+    pair = shorten_middle(summary.pair, name_width(console, fixed=48))
     console.print(
-        f"{summary.pair}: {len(summary.outcomes)} episodes ({summary.count(runner.SKIPPED)} already complete), "
-        f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
-        f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
+        f"{pair}: {len(summary.outcomes)} episodes ({summary.count(runner.SKIPPED)} already complete) "
+        f"in {summary.duration_s:.1f} s",
+        highlight=False,
+    )
+    console.print(
+        f"  {summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
+        f"{summary.count(runner.FAILED)} failed -> {summary.folder}",
+        highlight=False,
+        soft_wrap=True,
     )
     if summary.failures:
         for outcome in summary.failures[:20]:
@@ -236,6 +245,8 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
 
     evaluation = evaluate(results, n_boot=n_boot, workers=jobs)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
+    # the numbers may wrap at their spaces; a model name never does (shortened, the full name listed below)
+    short_name = ShortNames(name_width(console, fixed=60))
 
     def cell(model_name: str, game: str, metric: str) -> str:
         """The value with its 95% bootstrap interval, e.g. `41.20 [35.10, 47.00]`."""
@@ -246,17 +257,18 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
         return format_number(value) + interval
 
     overall = Table(title=f"parlour eval: {results} (95% bootstrap intervals)")
-    for header in ("model", "clemscore", "% played", "quality", "episodes"):
+    overall.add_column("model", no_wrap=True)
+    for header in ("clemscore", "% played", "quality", "episodes"):
         overall.add_column(header, overflow="fold")
     per_game = Table(title="per game")
-    per_game.add_column("model", overflow="fold")
+    per_game.add_column("model", no_wrap=True)
     per_game.add_column("game", no_wrap=True)
     for header in ("% played", "quality", "quality std", "episodes"):
         per_game.add_column(header, overflow="fold")
     for model_name, row in evaluation.results.iterrows():
         name = str(model_name)
         first, _, second = name.partition("--")
-        shown = first if first == second else name  # self-play: one name is enough
+        shown = short_name(first if first == second else name)  # self-play: one name is enough
         overall_key = (name, ALL_GAMES, CLEMSCORE)
         episodes = ci.loc[overall_key, "n_episodes"] if overall_key in ci.index else 0
         overall.add_row(
@@ -272,6 +284,7 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             )  # fmt: skip
     console.print(overall)
     console.print(per_game)
+    short_name.print_full_names(console)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:
         err_console.print(
