@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REFERENCE
-from support.cli import parlour
+from support.cli import parlour, write_registry
 
 from parlour.errors import InstanceFileError, RegistryError
 from parlour.games.instances import load_instances
@@ -132,3 +132,12 @@ def test_score_names_a_non_utf8_interactions_file_and_keeps_its_scores(scored_tr
     assert "Traceback" not in run.stderr
     assert (episode / "scores.json").read_bytes() == scores_before
     assert "scored 10 episode(s)" in run.stdout
+
+
+@pytest.mark.parametrize("url", ["htp://127.0.0.1:8000/v1", "127.0.0.1:8000/v1", "http://"])
+def test_a_bad_endpoint_url_is_refused_when_the_registry_is_read(tmp_path: Path, url: str) -> None:
+    registry = tmp_path / "models.yaml"
+    env = write_registry(registry, {"name": "remote", "backend": "openai_compatible", "base_url": url})
+    run = parlour("run", "-g", "taboo", "-m", "remote", "-r", str(tmp_path / "results"), env={**env, **WIDE})
+    assert run.returncode == 2 and "base_url" in run.stderr and "http://" in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and not (tmp_path / "results").exists()
