@@ -8,12 +8,16 @@
   var items = document.querySelectorAll("#episodes li");
   var count = document.getElementById("count");
 
+  function decode(text) {
+    // a malformed escape (#model=%) is taken as typed instead of stopping the script
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
   function readHash() {
     var state = {};
     location.hash.replace(/^#/, "").split("&").forEach(function (part) {
       if (!part) { return; }
       var kv = part.split("=");
-      state[decodeURIComponent(kv[0])] = decodeURIComponent((kv[1] || "").replace(/\+/g, " "));
+      state[decode(kv[0])] = decode((kv[1] || "").replace(/\+/g, " "));
     });
     return state;
   }
