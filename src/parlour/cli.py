@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import math
 import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from parlour.cli_errors import INPUT_ERROR, INTERRUPTED, INTERRUPTED_CODE, fail, print_error
-from parlour.cli_progress import EpisodeProgress
+from parlour.cli_errors import (
+    INPUT_ERROR,
+    INTERRUPTED,
+    INTERRUPTED_CODE,
+    ClickException,
+    fail,
+    print_click_error,
+    print_error,
+)
+from parlour.cli_names import ShortNames, name_width, shorten_middle
+from parlour.cli_options import JOBS_OPTION, N_BOOT_OPTION, RESULTS_FOLDERS_OPTION, RESULTS_OPTION
 from parlour.errors import ParlourError
 from parlour.redact import printable, url_without_userinfo
 
@@ -27,12 +34,6 @@ app = typer.Typer(
 )
 console = Console()
 err_console = Console(stderr=True)
-
-RESULTS_OPTION = typer.Option(Path("results"), "-r", "--results", help="Results folder (clembench layout).")
-RESULTS_FOLDERS_OPTION = typer.Option(
-    [Path("results")], "-r", "--results", help="Results folder(s) (clembench layout); repeat for several."
-)
-JOBS_OPTION = typer.Option(None, "-j", "--jobs", min=1, help="Processes to use (default: every core).")
 
 
 @app.command("games")
@@ -87,7 +88,10 @@ def run_command(
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
+    import asyncio
+
     from parlour import api
+    from parlour.cli_progress import EpisodeProgress
     from parlour.runner import run as runner
 
     if len(model) > 2:
@@ -108,10 +112,18 @@ def run_command(
                 on_start=bar.start,
             )  # fmt: skip
         )
+    # two short lines, so that an 80-column terminal breaks no model name; the folder names the pair in full
+    pair = shorten_middle(summary.pair, name_width(console, fixed=48))
     console.print(
-        f"{summary.pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete), "
-        f"{summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
-        f"{summary.count(runner.FAILED)} failed in {summary.duration_s:.1f} s -> {summary.folder}"
+        f"{pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete) "
+        f"in {summary.duration_s:.1f} s",
+        highlight=False,
+    )
+    console.print(
+        f"  {summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
+        f"{summary.count(runner.FAILED)} failed -> {summary.folder}",
+        highlight=False,
+        soft_wrap=True,
     )
     for outcome in summary.replayed[:20]:
         reason = escape(printable(outcome.replayed or ""))
@@ -131,10 +143,13 @@ def sweep_command(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment."),
     executor: str = typer.Option("local", "--executor", help="local (this process) or ray."),
     address: str | None = typer.Option(None, "--address", help="Ray cluster address ('auto' = the local one)."),
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    n_boot: int = N_BOOT_OPTION,
     progress: bool = typer.Option(True, "--progress/--no-progress"),
 ) -> None:
     """Run a whole study: every pair of the sweep file, then eval, the analyses and the report. Resumes."""
+    import asyncio
+
+    from parlour.cli_progress import EpisodeProgress
     from parlour.sweep.file import read_sweep
     from parlour.sweep.run import finish_sweep, play_sweep
 
@@ -212,7 +227,7 @@ def score_command(
 @app.command("eval")
 def eval_command(
     folders: list[Path] = RESULTS_FOLDERS_OPTION,
-    n_boot: int = typer.Option(1000, "--n-boot", help="Bootstrap resamples for the confidence intervals."),
+    n_boot: int = N_BOOT_OPTION,
     compare: str | None = typer.Option(
         None, "--compare", help="Also place the models on an official leaderboard, e.g. official:v1.6."
     ),
@@ -236,6 +251,8 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
 
     evaluation = evaluate(results, n_boot=n_boot, workers=jobs)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
+    # the numbers may wrap at their spaces; a model name never does (shortened, the full name listed below)
+    short_name = ShortNames(name_width(console, fixed=60))
 
     def cell(model_name: str, game: str, metric: str) -> str:
         """The value with its 95% bootstrap interval, e.g. `41.20 [35.10, 47.00]`."""
@@ -246,17 +263,18 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
         return format_number(value) + interval
 
     overall = Table(title=f"parlour eval: {results} (95% bootstrap intervals)")
-    for header in ("model", "clemscore", "% played", "quality", "episodes"):
+    overall.add_column("model", no_wrap=True)
+    for header in ("clemscore", "% played", "quality", "episodes"):
         overall.add_column(header, overflow="fold")
     per_game = Table(title="per game")
-    per_game.add_column("model", overflow="fold")
+    per_game.add_column("model", no_wrap=True)
     per_game.add_column("game", no_wrap=True)
     for header in ("% played", "quality", "quality std", "episodes"):
         per_game.add_column(header, overflow="fold")
     for model_name, row in evaluation.results.iterrows():
         name = str(model_name)
         first, _, second = name.partition("--")
-        shown = first if first == second else name  # self-play: one name is enough
+        shown = short_name(first if first == second else name)  # self-play: one name is enough
         overall_key = (name, ALL_GAMES, CLEMSCORE)
         episodes = ci.loc[overall_key, "n_episodes"] if overall_key in ci.index else 0
         overall.add_row(
@@ -273,6 +291,7 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
     console.print(overall)
     console.print(per_game)
     console.print(evaluation.counted(), highlight=False)
+    short_name.print_full_names(console)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:
         err_console.print(
@@ -281,8 +300,8 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             highlight=False,
         )
     if compare:
-        from parlour.analysis.commands import print_placement
         from parlour.analysis.placement import place_results
+        from parlour.cli_analyze import print_placement
 
         print_placement(place_results([results], comparison=compare))
     for _, reason in evaluation.unreadable[:20]:
@@ -320,9 +339,9 @@ def generate_command(
 
 def _register_package_commands() -> None:
     """Commands owned by other packages (analysis, report, model tools)."""
-    from parlour.analysis.commands import analyze_app
-    from parlour.models.commands import doctor_command, quantize_command
-    from parlour.report.commands import report
+    from parlour.cli_analyze import analyze_app
+    from parlour.cli_models import doctor_command, quantize_command
+    from parlour.cli_report import report
 
     app.add_typer(analyze_app, name="analyze", help="The paper's analyses: regression, brackets, families, ...")
     app.command("report")(report)
@@ -349,9 +368,8 @@ def main() -> None:
         sys.exit(INPUT_ERROR)
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
-    except click.ClickException as exc:  # usage errors: click's own message
-        exc.show()
-        sys.exit(exc.exit_code)
-    except (click.exceptions.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+    except ClickException as exc:  # usage errors, from whichever click typer uses
+        sys.exit(print_click_error(exc))
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
         err_console.print(INTERRUPTED, highlight=False)
         sys.exit(INTERRUPTED_CODE)

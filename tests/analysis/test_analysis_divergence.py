@@ -8,7 +8,6 @@ import pytest
 from support.cli import parlour, write_registry
 from typer.testing import CliRunner
 
-from parlour.analysis.commands import analyze_app
 from parlour.analysis.divergence import (
     divergence_episodes,
     divergence_results,
@@ -17,6 +16,7 @@ from parlour.analysis.divergence import (
     summarise,
 )
 from parlour.analysis.loading import load_joined
+from parlour.cli_analyze import analyze_app
 from parlour.runner.store import write_json
 
 A, B = "w-cpp-t0.0--w-cpp-t0.0", "w-hf-t0.0--w-hf-t0.0"

@@ -8,7 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
-from support.cli import parlour
+from support.cli import parlour, write_registry
 from support.reference_tree import first_episode
 
 from parlour.errors import InstanceFileError, RegistryError
@@ -124,3 +124,12 @@ def test_score_names_a_non_utf8_interactions_file_and_keeps_its_scores(scored_tr
     assert "Traceback" not in run.stderr
     assert (episode / "scores.json").read_bytes() == scores_before
     assert "scored 10 episode(s)" in run.stdout
+
+
+@pytest.mark.parametrize("url", ["htp://127.0.0.1:8000/v1", "127.0.0.1:8000/v1", "http://"])
+def test_a_bad_endpoint_url_is_refused_when_the_registry_is_read(tmp_path: Path, url: str) -> None:
+    registry = tmp_path / "models.yaml"
+    env = write_registry(registry, {"name": "remote", "backend": "openai_compatible", "base_url": url})
+    run = parlour("run", "-g", "taboo", "-m", "remote", "-r", str(tmp_path / "results"), env={**env, **WIDE})
+    assert run.returncode == 2 and "base_url" in run.stderr and "http://" in run.stderr, run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1 and not (tmp_path / "results").exists()

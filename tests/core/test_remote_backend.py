@@ -6,6 +6,7 @@ import asyncio
 import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,7 @@ from parlour.models.backends.openai_compatible import OpenAICompatibleModel
 from parlour.models.endpoint import Endpoint
 from parlour.models.retry import TransientError, parse_retry_after
 from parlour.models.spec import ModelSpec
+from parlour.runner.store import write_json
 from parlour.testing.latency_server import LatencyServer
 
 OK_BODY = {"choices": [{"message": {"role": "assistant", "content": " GUESS: word "}, "finish_reason": "stop"}]}
@@ -165,3 +167,41 @@ async def test_per_endpoint_concurrency_limit() -> None:
         server.stop()
     assert server.requests == 12
     assert server.max_in_flight == 3
+
+
+def _reply(content: str, usage: object) -> tuple[int, dict, str]:
+    body = {"choices": [{"message": {"content": content}, "finish_reason": "stop"}], "usage": usage}
+    return 200, {}, json.dumps(body)
+
+
+NESTED: dict = {"prompt_tokens": 7}
+for _ in range(60):
+    NESTED = {"details": NESTED}
+
+
+@pytest.mark.parametrize("usage", ["seven tokens", NESTED, [1, 2]], ids=["string", "nested", "list"])
+async def test_a_usage_that_is_not_token_counts_does_not_fail_the_episode(usage: object) -> None:
+    server = ScriptedServer(
+        [_reply("CLUE: fine", {**usage, "completion_tokens": 3} if isinstance(usage, dict) else usage)]
+    )
+    model = make_model(server.url, max_retries=0)
+    try:
+        generation = await model.generate([{"role": "user", "content": "hi"}])
+    finally:
+        await model.aclose()
+        server.shutdown()
+    assert generation.text == "CLUE: fine"
+    assert generation.usage == ({"completion_tokens": 3} if isinstance(usage, dict) else {})
+
+
+async def test_a_lone_surrogate_in_a_reply_is_replaced_and_recorded(tmp_path: Path) -> None:
+    server = ScriptedServer([(200, {}, '{"choices": [{"message": {"content": "CLUE: a\\ud800b"}}], "usage": {}}')])
+    model = make_model(server.url, max_retries=0)
+    try:
+        generation = await model.generate([{"role": "user", "content": "hi"}])
+    finally:
+        await model.aclose()
+        server.shutdown()
+    assert generation.text == "CLUE: a\ufffdb" and generation.response["replaced_lone_surrogates"] == 1
+    write_json(tmp_path / "requests.json", generation.response, tmp_path)  # UTF-8 now, so the record can be written
+    assert "a\ufffdb" in (tmp_path / "requests.json").read_text(encoding="utf-8")

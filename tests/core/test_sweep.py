@@ -65,6 +65,13 @@ def test_sweep_file_errors_name_the_file_and_field(tmp_path: Path) -> None:
     assert result.returncode == 2 and "cannot read sweep file" in result.stderr
 
 
+def test_an_unknown_serve_entry_is_one_error_line(tmp_path: Path) -> None:
+    sweep = {"models": ["programmatic:oracle"], "games": ["taboo"], "serve": {"no-such-server": "smollm2-135m"}}
+    result = parlour("sweep", str(_write(tmp_path / "sweep.yaml", sweep)), "-r", str(tmp_path / "r"), "--no-progress")
+    assert result.returncode == 2 and "no-such-server" in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "never awaited" not in result.stderr
+
+
 def test_variants_seeds_and_inline_specs_expand(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     env = write_registry(
         tmp_path / "models.yaml",

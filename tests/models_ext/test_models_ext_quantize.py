@@ -7,8 +7,8 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
+from parlour.cli_models import quantize_command
 from parlour.errors import ParlourError
-from parlour.models.commands import quantize_command
 from parlour.models.quantize import parse_quantize_log, quantize_gguf
 from parlour.models.weights import resolve_weights
 

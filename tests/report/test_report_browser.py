@@ -104,6 +104,16 @@ def test_transcript_browser_filters_and_escapes(driver, site: Path) -> None:  # 
     assert _errors(driver) == []
 
 
+def test_a_malformed_hash_shows_every_episode(driver, site: Path) -> None:  # noqa: ANN001
+    from selenium.webdriver.common.by import By
+
+    driver.get((site / "transcripts.html").as_uri() + "#model=%")
+    items = driver.find_elements(By.CSS_SELECTOR, "#episodes li")
+    assert items and all(li.is_displayed() for li in items)
+    assert f"{len(items)} of {len(items)} episodes" in driver.find_element(By.ID, "count").text
+    assert _errors(driver) == []
+
+
 def test_real_episode_renders_as_chat(driver, site: Path) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
 

@@ -42,3 +42,15 @@ def test_colliding_names_keep_their_own_pages_and_transcripts(tmp_path: Path) ->
     listing = (out / "transcripts.html").read_text(encoding="utf-8")
     links = {part.split('"')[0] for part in listing.split('href="transcripts/')[1:]}
     assert len(links) == 2
+
+
+def test_a_pair_of_121_character_model_names_gets_its_pages(tmp_path: Path) -> None:
+    name = "m" * 121
+    pair = f"{name}-t0.0--{name}-t0.0"  # 254 characters: a folder name the file system still takes
+    results = tmp_path / "results"
+    _episode(results, pair, "CLUE: a reply")
+    out = tmp_path / "site"
+    build_site([results], out, n_boot=10, svg=False)
+    assert len(list((out / "models").glob("*.html"))) == 1
+    assert len(list((out / "transcripts").rglob("*.html"))) == 1
+    assert name in (out / "index.html").read_text(encoding="utf-8")

@@ -22,10 +22,9 @@ from parlour.analysis.characteristics import join, load_characteristics, model_k
 from parlour.analysis.loading import load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
-from parlour.data import PREFIX, official_path
+from parlour.data import DEFAULT_COMPARISON, PREFIX, official_path
 from parlour.errors import ResultsError
 
-DEFAULT_COMPARISON = "official:v1.6"
 SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
 
 

@@ -12,6 +12,9 @@ from pathlib import Path
 
 from parlour.errors import ParlourError
 
+#: the official leaderboard user models are placed in by default
+DEFAULT_COMPARISON = "official:v1.6"
+
 PREFIX = "official:"
 
 # short name -> file in parlour/data/official/

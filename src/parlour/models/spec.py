@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -133,6 +134,17 @@ class ModelSpec(BaseModel):
         if any(ord(c) < 32 for c in name):
             raise ValueError(f"model name {name!r} contains control characters")
         return name
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_url(cls, url: str | None) -> str | None:
+        """A typo like `htp://` is refused when the registry is read, not retried as a transient fault later."""
+        if url is None:
+            return url
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"base_url {url!r} must be an http:// or https:// URL with a host")
+        return url
 
     @field_validator("options")
     @classmethod

@@ -75,13 +75,18 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name)
 
 
+# A pair folder may be up to 255 bytes, the file system's limit for one name, but its page needs a suffix too.
+MAX_SLUG = 120
+
+
 def slug(name: str) -> str:
-    """A unique file-system and URL safe name: a safe name as it is, any other name made safe plus `~` and a
-    short hash of the original. No safe name contains `~`, so the two kinds never collide."""
+    """A unique file-system and URL safe name: a short safe name as it is, any other name made safe (cut to
+    MAX_SLUG characters) plus `~` and a short hash of the original. No safe name contains `~`, so the two
+    kinds never collide."""
     safe = safe_name(name)
-    if safe == name:
+    if safe == name and len(name) <= MAX_SLUG:
         return name
-    return f"{safe}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
+    return f"{safe[:MAX_SLUG]}~{hashlib.sha256(name.encode('utf-8')).hexdigest()[:10]}"
 
 
 def _read_json(path: Path) -> object | None:

@@ -107,8 +107,11 @@ async def play_sweep(
             api.plan(p.games, _pair_folder(p), results, sweep.instances, sweep.experiments, limit) for p in plans
         ]
         on_total(sum(len(tasks) for tasks in planned))
-    jobs = [_play_pair(plan, sweep, results, limit, make_players(plan.specs), on_episode, on_start) for plan in plans]
     with served(sweep.serve, expand_models(sweep)):
+        # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited
+        jobs = [
+            _play_pair(plan, sweep, results, limit, make_players(plan.specs), on_episode, on_start) for plan in plans
+        ]
         if parallel_pairs:
             done = await asyncio.gather(*jobs)
         else:

@@ -18,16 +18,19 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
-import numpy as np
 
-
+# numpy is imported at use: `parlour games` and --help load the game packages but score nothing
 def accuracy(gold: Sequence[int], pred: Sequence[int]) -> float:
+    import numpy as np
+
     return float(np.mean(np.asarray(gold) == np.asarray(pred)))
 
 
 def cohen_kappa(gold: Sequence[int], pred: Sequence[int]) -> float:
     if len(gold) != len(pred) or not gold:
         raise ValueError("kappa needs two label lists of the same, non-zero length")
+    import numpy as np
+
     labels = sorted(set(gold) | set(pred))
     index = {label: i for i, label in enumerate(labels)}
     confusion = np.zeros((len(labels), len(labels)), dtype=np.int64)

@@ -14,8 +14,6 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from nltk.metrics.distance import edit_distance
-
 DEFAULT_SEED = 1606
 DIMENSION = 5
 FILLED, EMPTY = "X", "▢"
@@ -143,6 +141,8 @@ def _random_grids(rng: random.Random) -> list[str]:
 
 def closest(target_index: int, grids: list[str]) -> list[str]:
     """The two other grids nearest to the target (ties broken by their order in the category)."""
+    from nltk.metrics.distance import edit_distance  # nltk imports scipy: only when generating
+
     others = [i for i in range(len(grids)) if i != target_index]
     # Levenshtein distance (unit costs, no transpositions), the metric v1.6's generator took from python-Levenshtein
     others.sort(key=lambda i: (edit_distance(grids[target_index], grids[i]), i))

@@ -37,8 +37,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from nltk.metrics.distance import edit_distance
-
 from parlour.errors import ParlourError
 from parlour.games.taboo import rules
 
@@ -204,6 +202,8 @@ def _open_wordnet(folder: Path) -> Any:
 
 def _too_similar(a: str, b: str) -> bool:
     """Same stem, one inside the other, or a spelling variant (labor/labour, realize/realise)."""
+    from nltk.metrics.distance import edit_distance  # nltk imports scipy: only when generating
+
     if rules.stem(a) == rules.stem(b) or a in b or b in a:
         return True
     if min(len(a), len(b)) >= 5 and edit_distance(a, b) <= 2:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import string
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from nltk.stem.snowball import SnowballStemmer
+if TYPE_CHECKING:
+    from nltk.stem.snowball import SnowballStemmer
+
 
 CLUE_PREFIX = "CLUE:"
 GUESS_PREFIX = "GUESS:"
@@ -36,6 +39,9 @@ _PUNCTUATION = str.maketrans("", "", string.punctuation)
 
 @lru_cache(maxsize=1)
 def _stemmer() -> SnowballStemmer:
+    # imported on first use: nltk pulls in scipy (a second), which `parlour games` or --help need not wait for
+    from nltk.stem.snowball import SnowballStemmer
+
     return SnowballStemmer("english")
 
 

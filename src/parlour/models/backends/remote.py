@@ -6,6 +6,7 @@ read the reply."""
 from __future__ import annotations
 
 import os
+import re
 from abc import abstractmethod
 from typing import Any
 
@@ -132,12 +133,12 @@ class RemoteModel(Model):
         data, (text, finish, usage) = await self.endpoint().call(
             send, what, self.spec.max_retries, self.base_delay_s, self.spec.timeout_s
         )
-        return Generation(
-            prompt=body,
-            response={"response": text, "finish_reason": finish, "usage": usage, "model": data.get("model")},
-            text=text.strip(),
-            usage=dict(usage),
-        )
+        text, replaced = without_lone_surrogates(text)
+        counts = token_counts(usage)
+        response = {"response": text, "finish_reason": finish, "usage": counts, "model": data.get("model")}
+        if replaced:
+            response["replaced_lone_surrogates"] = replaced
+        return Generation(prompt=body, response=response, text=text.strip(), usage=counts)
 
     async def _post(self, body: dict[str, Any]) -> httpx.Response:
         """POST `body` and read the reply as it streams in, refusing it once its decompressed size passes
@@ -163,3 +164,20 @@ class RemoteModel(Model):
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def without_lone_surrogates(text: str) -> tuple[str, int]:
+    """The text with each lone surrogate (a JSON `\\ud800` escape with no pair: not UTF-8, so no record
+    could be written) replaced by U+FFFD, and how many were replaced (recorded with the reply)."""
+    return _LONE_SURROGATE.subn("\ufffd", text)
+
+
+def token_counts(usage: object) -> dict[str, int]:
+    """The integer token counts of a reply's `usage`; anything else a server puts there (a string, nested
+    details) is left out rather than failing the episode."""
+    if not isinstance(usage, dict):
+        return {}
+    return {str(k): v for k, v in usage.items() if isinstance(v, int) and not isinstance(v, bool)}

@@ -8,12 +8,16 @@
   var items = document.querySelectorAll("#episodes li");
   var count = document.getElementById("count");
 
+  function decode(text) {
+    // a malformed escape (#model=%) is taken as typed instead of stopping the script
+    try { return decodeURIComponent(text); } catch (e) { return text; }
+  }
   function readHash() {
     var state = {};
     location.hash.replace(/^#/, "").split("&").forEach(function (part) {
       if (!part) { return; }
       var kv = part.split("=");
-      state[decodeURIComponent(kv[0])] = decodeURIComponent((kv[1] || "").replace(/\+/g, " "));
+      state[decode(kv[0])] = decode((kv[1] || "").replace(/\+/g, " "));
     });
     return state;
   }
@@ -38,14 +42,19 @@
       }
     }
   }
-  var state = readHash();
-  selects.forEach(function (s) {
-    if (state[s.name] !== undefined) {
-      var exists = Array.prototype.some.call(s.options, function (o) { return o.value === state[s.name]; });
-      if (exists) { s.value = state[s.name]; }
-    }
-    s.addEventListener("change", apply);
-  });
+  function fromHash() {
+    // a value the page does not offer (or a malformed hash) means no filter on that field
+    var state = readHash();
+    selects.forEach(function (s) {
+      var wanted = state[s.name] === undefined ? "" : state[s.name];
+      var exists = Array.prototype.some.call(s.options, function (o) { return o.value === wanted; });
+      s.value = exists ? wanted : "";
+    });
+  }
+  fromHash();
+  selects.forEach(function (s) { s.addEventListener("change", apply); });
+  // a link or the back button that changes only the hash does not reload the page
+  window.addEventListener("hashchange", function () { fromHash(); apply(); });
   items.forEach(function (li) {
     var link = li.querySelector("a");
     if (link) {

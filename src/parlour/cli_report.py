@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from parlour.analysis.placement import DEFAULT_COMPARISON
 from parlour.cli_errors import one_line_errors
-from parlour.report.site import build_site
+from parlour.cli_options import N_BOOT_OPTION
+from parlour.data import DEFAULT_COMPARISON
 
 console = Console(stderr=True)
 
@@ -23,7 +23,7 @@ def report(
     models: list[Path] = typer.Option(
         [], "-c", "--characteristics", help="model characteristics CSV or registry YAML (default: parlour's own)"
     ),
-    n_boot: int = typer.Option(1000, "--n-boot", help="bootstrap resamples for the confidence intervals"),
+    n_boot: int = N_BOOT_OPTION,
     seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
     transcripts: bool = typer.Option(True, "--transcripts/--no-transcripts", help="render the episodes"),
     compare: str = typer.Option(
@@ -31,6 +31,8 @@ def report(
     ),
 ) -> None:
     """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
+    from parlour.report.site import build_site
+
     summary = build_site(
         results,
         out,

@@ -1,37 +1,31 @@
-"""`parlour analyze ...`: the paper's analyses on any mix of results and model characteristics."""
+"""`parlour analyze ...`: the paper's analyses on any mix of results and model characteristics.
+
+A thin shell over parlour.analysis: pandas, statsmodels and matplotlib are imported by the command that
+runs, so that `parlour --help` answers at once."""
 
 from __future__ import annotations
 
 import json
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from parlour.analysis import figures, loading
-from parlour.analysis.characteristics import Joined, model_key
-from parlour.analysis.divergence import divergence_episodes, summarise
-from parlour.analysis.groups import (
-    DEFAULT_EDGES,
-    brackets,
-    dynamics,
-    families,
-    pick_models,
-    profile,
-    variant_tests,
-    variants,
-)
-from parlour.analysis.loading import Scores
-from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
-from parlour.analysis.regression import regression
 from parlour.cli_errors import one_line_errors
+from parlour.cli_options import N_BOOT_OPTION
+from parlour.data import DEFAULT_COMPARISON
 from parlour.errors import ParlourError
 from parlour.runner import store
-from parlour.scoring.bootstrap import bootstrap_ci, paired_bootstrap
-from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, PCT_PLAYED, QUALITY
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from parlour.analysis.characteristics import Joined
+    from parlour.analysis.loading import Scores
+    from parlour.analysis.placement import Placement
 
 analyze_app = typer.Typer(
     help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare, "
@@ -55,6 +49,8 @@ FigureOpt = typer.Option(None, "--figure", help="draw the figure (suffix picks t
 
 def load_joined(results: list[Path], characteristics: list[Path], quiet: bool = False) -> tuple[Scores, Joined]:
     """Load and join, printing the matching report (to stderr) unless quiet."""
+    from parlour.analysis import loading
+
     scores, joined = loading.load_joined(results, characteristics)
     if not quiet:
         if scores.duplicates:
@@ -65,6 +61,8 @@ def load_joined(results: list[Path], characteristics: list[Path], quiet: bool = 
 
 
 def _cell(value: object) -> str:
+    import pandas as pd
+
     if isinstance(value, float):
         return "" if math.isnan(value) else f"{value:.2f}"
     if value is None or value is pd.NA:
@@ -73,6 +71,8 @@ def _cell(value: object) -> str:
 
 
 def _short(column: str, value: object) -> str:
+    from parlour.analysis.characteristics import model_key
+
     # pair directories are long; the model key names the model just as well on screen
     if column in NAME_COLUMNS and isinstance(value, str):
         return model_key(value)
@@ -84,6 +84,8 @@ NAME_COLUMNS = {"model", "pair", "model_a", "model_b", "reference"}
 
 def print_frame(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
     """Print a DataFrame as a rich table (floats with 2 decimals, NaN empty)."""
+    import pandas as pd
+
     columns = columns or list(frame.columns)
     table = Table(title=title, title_justify="left")
     for col in columns:
@@ -139,6 +141,9 @@ def regression_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """OLS of a score on ln(parameters) [+ ln(training tokens)], with leave-one-out influence on R²."""
+    from parlour.analysis import figures
+    from parlour.analysis.regression import regression
+
     if sample not in ("nested", "available"):
         raise ParlourError(f"--sample must be 'nested' or 'available', not '{sample}'")
     _, joined = load_joined(results, characteristics)
@@ -153,6 +158,8 @@ def regression_cmd(
 
 
 def _edges(text: str | None) -> tuple[float, ...]:
+    from parlour.analysis.groups import DEFAULT_EDGES
+
     if not text:
         return DEFAULT_EDGES
     try:
@@ -173,6 +180,9 @@ def brackets_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Models binned by size, and the spread of scores within each bracket (Figure 5)."""
+    from parlour.analysis import figures
+    from parlour.analysis.groups import brackets
+
     _, joined = load_joined(results, characteristics)
     per_model, spread = brackets(joined.frame, _edges(edges), target)
     print_frame(spread, f"{target} within size brackets")
@@ -191,6 +201,8 @@ def families_cmd(
     csv_path: Path | None = CsvOpt,
 ) -> None:
     """Models sharing a base model, side by side (Tables 1 and 4)."""
+    from parlour.analysis.groups import families
+
     _, joined = load_joined(results, characteristics)
     table = families(joined.frame, min_size)
     print_frame(table, "families (same base model)", [c for c in table.columns if c != "pair"])
@@ -209,6 +221,11 @@ def _variants_cmd(
     csv_path: Path | None,
     figure: Path | None,
 ) -> None:
+    from parlour.analysis import figures
+    from parlour.analysis.groups import variant_tests, variants
+    from parlour.scoring.bootstrap import bootstrap_ci
+    from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE
+
     scores, joined = load_joined(results, characteristics)
     table, per_game = variants(joined.frame, kind, group, reference)  # type: ignore[arg-type]
     show = ["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]
@@ -233,7 +250,6 @@ def _variants_cmd(
 
 
 GroupOpt = typer.Option("weights", "--group", help="characteristic that says two rows are the same weights")
-NBootOpt = typer.Option(1000, "--n-boot", help="bootstrap resamples")
 SeedOpt = typer.Option(0, "--seed")
 
 
@@ -244,7 +260,7 @@ def backends_cmd(
     characteristics: list[Path] = CharacteristicsOpt,
     group: str = GroupOpt,
     reference: str | None = typer.Option(None, "--reference", help="backend to compare against"),
-    n_boot: int = NBootOpt,
+    n_boot: int = N_BOOT_OPTION,
     seed: int = SeedOpt,
     json_path: Path | None = JsonOpt,
     csv_path: Path | None = CsvOpt,
@@ -261,7 +277,7 @@ def quantization_cmd(
     characteristics: list[Path] = CharacteristicsOpt,
     group: str = GroupOpt,
     reference: str | None = typer.Option(None, "--reference", help="quantization to compare against"),
-    n_boot: int = NBootOpt,
+    n_boot: int = N_BOOT_OPTION,
     seed: int = SeedOpt,
     json_path: Path | None = JsonOpt,
     csv_path: Path | None = CsvOpt,
@@ -283,6 +299,9 @@ def profile_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """% played and quality per game for chosen models (Figures 2/4) and size-ordered dynamics (Figure 6)."""
+    from parlour.analysis import figures
+    from parlour.analysis.groups import dynamics, profile
+
     scores, joined = load_joined(results, characteristics)
     table = profile(joined.frame, model or None)
     if scores.raw is not None and not scores.raw.empty:
@@ -302,6 +321,9 @@ def profile_cmd(
 
 def _with_ci(table: pd.DataFrame, raw: pd.DataFrame) -> pd.DataFrame:
     """Add bootstrap CI columns for played and quality where the models have episode data."""
+    from parlour.scoring.bootstrap import bootstrap_ci
+    from parlour.scoring.clemscore import PCT_PLAYED, QUALITY
+
     cis = bootstrap_ci(raw[raw["model"].isin(table["model"])])
     wide = cis[cis["metric"].isin([PCT_PLAYED, QUALITY])].pivot_table(
         index=["model", "game"], columns="metric", values=["ci_low", "ci_high"]
@@ -316,12 +338,17 @@ def compare_cmd(
     model_a: str = typer.Argument(..., help="first model (pair directory or model name)"),
     model_b: str = typer.Argument(..., help="second model"),
     results: list[Path] = ResultsOpt,
-    n_boot: int = NBootOpt,
+    n_boot: int = N_BOOT_OPTION,
     seed: int = SeedOpt,
     json_path: Path | None = JsonOpt,
     csv_path: Path | None = CsvOpt,
 ) -> None:
     """Paired bootstrap of two models over the instances both played: difference, 95% CI and p per game."""
+    from parlour.analysis import loading
+    from parlour.analysis.characteristics import model_key
+    from parlour.analysis.groups import pick_models
+    from parlour.scoring.bootstrap import paired_bootstrap
+
     scores = loading.load_scores(results)
     if scores.raw is None or scores.raw.empty:
         raise ParlourError(
@@ -335,6 +362,8 @@ def compare_cmd(
 
 def print_placement(placement: Placement, board: bool = False) -> None:
     """Print where the user's models sit on the official leaderboard (and the whole table with `board`)."""
+    from parlour.analysis.characteristics import model_key
+
     console.print(placement.summary_line(), highlight=False)
     if board:
         source = placement.table["official"].map({True: "official", False: "yours"})
@@ -371,6 +400,9 @@ def placement_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Your models on the official leaderboard: rank, and clemscore against what their size predicts."""
+    from parlour.analysis import figures
+    from parlour.analysis.placement import place
+
     _, joined = load_joined(results, characteristics)
     placement = place(joined.frame, compare)
     print_placement(placement, board)
@@ -396,6 +428,9 @@ def divergence_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Specs sharing weights (backends, quantizations) on the same instances: where do their transcripts differ?"""
+    from parlour.analysis import figures
+    from parlour.analysis.divergence import divergence_episodes, summarise
+
     scores, joined = load_joined(results, characteristics)
     episodes = divergence_episodes(joined.frame, scores.roots, group)
     summary = summarise(episodes)

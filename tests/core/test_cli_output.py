@@ -1,0 +1,36 @@
+"""What `parlour run` and `parlour eval` print fits an 80-column terminal: a long model name is shortened in
+the middle, never wrapped, and its full name is listed once below the tables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from support.cli import parlour, write_registry
+
+from parlour.cli_names import shorten_middle
+
+LONG = "smollm2-135m-instruct-q4_1-with-a-rather-long-suffix"
+TABLE_EDGES = tuple("┏┃┡│└")
+
+
+def test_a_long_model_name_is_shortened_in_the_middle_at_80_columns(tmp_path: Path) -> None:
+    env = {**write_registry(tmp_path / "models.yaml", {"name": LONG, "backend": "programmatic"}), "COLUMNS": "80"}
+    results = tmp_path / "results"
+    run = parlour("run", "-g", "taboo", "-m", LONG, "-r", str(results), "--limit", "1", "--no-progress", env=env)
+    assert run.returncode == 0, run.stderr
+    summary = run.stdout.splitlines()[0]
+    assert len(summary) <= 80 and "…" in summary and summary.startswith(LONG[:10])
+
+    evaluation = parlour("eval", "-r", str(results), "--n-boot", "10", env=env)
+    assert evaluation.returncode == 0, evaluation.stderr
+    rows = [line for line in evaluation.stdout.splitlines() if line.startswith(TABLE_EDGES)]
+    assert rows and all(len(line) <= 80 for line in rows)
+    named = [line for line in rows if "smollm2" in line]
+    assert len(named) == 2 and all("…" in line and "-t0.0 " in line for line in named)  # overall and per game
+    assert evaluation.stdout.count(f"{LONG}-t0.0") == 1  # the full name, once, below the tables
+
+
+def test_shorten_middle_keeps_both_ends() -> None:
+    assert shorten_middle("smollm2-135m-t0.0", 20) == "smollm2-135m-t0.0"
+    short = shorten_middle("a" * 30 + "-q4_1-t0.0", 20)
+    assert len(short) == 20 and short.startswith("aaaa") and short.endswith("-t0.0")
