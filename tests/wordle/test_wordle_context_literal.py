@@ -45,7 +45,9 @@ def assert_aborted_by_literal(interactions: dict, scores: dict, requests: int, p
     data = final_data(interactions)
     assert (data["game_final_status"], data["guesser_error"], data["critic_error"]) == ("ABORTED", LITERAL, None)
     last = interactions["turns"][-1]
-    assert actions(last, "metadata")[-2] == f"Guesser Error: {LITERAL} while parsing Player 1's (model: scripted) response"
+    assert (
+        actions(last, "metadata")[-2] == f"Guesser Error: {LITERAL} while parsing Player 1's (model: scripted) response"
+    )
     assert last[-2]["action"] == {
         "type": "invalid format",
         "content": "Aborted due to invalid format in response",
