@@ -32,6 +32,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    from support.processes import mark_session
+
+    mark_session()
     if REQUIRE_REFERENCE and not HAVE_REFERENCE:
         raise pytest.UsageError(f"PARLOUR_REQUIRE_REFERENCE is set but the {SKIP_REASON}")
 
@@ -46,7 +49,28 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip, append=False)
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No llama.cpp server started by the tests may outlive them: end any, and fail the run."""
+    from support.processes import end_servers, session_servers
+
+    left = session_servers()
+    if left:
+        end_servers(left)
+        session.config.stash[_LEFT_SERVERS] = left
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_LEFT_SERVERS = pytest.StashKey[list[int]]()
+
+
 def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    left = config.stash.get(_LEFT_SERVERS, [])
+    if left:
+        terminalreporter.write_line(
+            f"llama_cpp.server process(es) {left} outlived the tests (killed now): a fixture or run did not stop them",
+            red=True,
+            bold=True,
+        )
     skipped = [r for r in terminalreporter.stats.get("skipped", []) if SKIP_REASON in str(r.longrepr)]
     if skipped:
         terminalreporter.write_line(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import ctypes
+import signal
 import subprocess
 import sys
 import tempfile
@@ -10,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO
 
 import httpx
 
@@ -26,11 +29,10 @@ def serve_gguf(gguf: Path, alias: str, port: int, n_ctx: int = 8192, start_timeo
     # llama.cpp logs a lot at load time: a file, not a pipe that could fill up and block the server
     log_path = Path(tempfile.mkstemp(prefix="llama-server-", suffix=".log")[1])
     with log_path.open("w") as log:
-        process = subprocess.Popen(
+        process = start_owned(
             [sys.executable, "-m", "llama_cpp.server", "--model", str(gguf), "--host", "127.0.0.1",
              "--port", str(port), "--n_ctx", str(n_ctx), "--interrupt_requests", "False", "--model_alias", alias],
-            stdout=log,
-            stderr=subprocess.STDOUT,
+            log,
         )  # fmt: skip
     try:
         deadline = time.monotonic() + start_timeout_s
@@ -41,12 +43,34 @@ def serve_gguf(gguf: Path, alias: str, port: int, n_ctx: int = 8192, start_timeo
             time.sleep(0.5)
         yield url
     finally:
+        stop(process)
+        log_path.unlink(missing_ok=True)
+
+
+def start_owned(command: list[str], log: IO[str]) -> subprocess.Popen:
+    """Start `command` so that it ends with the process that started it, even one killed with no chance
+    to clean up (a sweep stopped with SIGKILL, a test run timed out): on Linux the kernel sends it SIGTERM
+    when its parent thread exits; elsewhere only `stop` ends it."""
+    return subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+
+
+def stop(process: subprocess.Popen, grace_s: float = 30) -> None:
+    """Terminate, then kill if it does not end in `grace_s`; always reaped, so no zombie stays."""
+    if process.poll() is None:
         process.terminate()
         try:
-            process.wait(timeout=30)
+            process.wait(timeout=grace_s)
         except subprocess.TimeoutExpired:
             process.kill()
-        log_path.unlink(missing_ok=True)
+    process.wait()
+
+
+def _die_with_parent() -> None:
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
 def _answers(url: str) -> bool:

@@ -114,7 +114,8 @@ class ModelSpec(BaseModel):
     )
     options: dict[str, Any] = Field(default_factory=dict, description="Backend-specific options.")
     resources: dict[str, float] = Field(
-        default_factory=dict, description="What one replica asks a Ray cluster for: num_cpus, num_gpus, memory."
+        default_factory=dict,
+        description="What one replica asks a Ray cluster for: num_cpus, num_gpus, memory, custom resources.",
     )
     replicas: int = Field(1, ge=1, description="Loaded copies of the model in a Ray sweep.")
     characteristics: dict[str, Any] = Field(

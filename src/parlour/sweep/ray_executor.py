@@ -7,12 +7,18 @@ the driver (this process) writes them, so resume and atomic writes are as on one
 filesystem is needed. Fault tolerance is Ray's: an actor that dies is restarted (`max_restarts`) and the
 episodes it was playing are retried on it (`max_task_retries`); a pair whose actor keeps dying gets its
 episodes recorded as failed, and the rest of the sweep goes on.
+
+run.json records what the in-process executor records, asked of the actors at the end: each model's
+spec and, for an HTTP endpoint, the in-flight limits it used (`endpoint`; with several replicas,
+`endpoints`, one report per replica, since each replica keeps its own limit).
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+import math
+import os
 from typing import Any
 
 from parlour.errors import ParlourError
@@ -23,14 +29,18 @@ from parlour.runner.run import PlayedEpisode
 
 try:
     import ray
-    from ray.exceptions import RayError
+    from ray.exceptions import GetTimeoutError, RayError
 except ImportError:  # the executor is optional: `pip install parlour[ray]`
     ray = None  # type: ignore[assignment]
-    RayError = Exception  # type: ignore[assignment,misc]
+    RayError = GetTimeoutError = Exception  # type: ignore[assignment,misc]
 
 #: backends that run weights in the actor's own process (and so need cores); the others call an endpoint
 LOCAL_ENGINES = {"llamacpp", "huggingface", "vllm"}
 MAX_RESTARTS = 2
+#: the options Ray takes by name; any other key of a spec's `resources` is a custom resource (a node label)
+RAY_OPTIONS = {"num_cpus", "num_gpus", "memory"}
+#: how long the driver waits for the actors' final description before it keeps the one from the start
+DESCRIBE_TIMEOUT_S = 60
 
 
 def require_ray() -> Any:
@@ -50,14 +60,17 @@ def connect(address: str | None = None, num_cpus: int | None = None) -> None:
 
 
 def actor_resources(specs: list[ModelSpec]) -> dict[str, Any]:
-    """What one actor of this pair asks Ray for: the specs' own `resources`, or one core for a local engine
-    and none for an endpoint or programmatic player."""
+    """Ray's actor options for this pair: the specs' own `resources` (custom ones, such as a node's label,
+    under `resources`), and one core for a local engine, none for an endpoint or programmatic player,
+    unless the spec says `num_cpus`."""
     merged: dict[str, Any] = {}
     for spec in specs:
-        own = spec.resources or {"num_cpus": 1 if spec.backend in LOCAL_ENGINES else 0}
+        own = {"num_cpus": 1 if spec.backend in LOCAL_ENGINES else 0, **spec.resources}
         for key, value in own.items():
             merged[key] = max(merged.get(key, 0), value)  # self-play: one process holds both roles
-    return merged
+    options = {key: value for key, value in merged.items() if key in RAY_OPTIONS}
+    custom = {key: value for key, value in merged.items() if key not in RAY_OPTIONS}
+    return {**options, **({"resources": custom} if custom else {})}
 
 
 class PairActor:
@@ -76,9 +89,30 @@ class PairActor:
         await self._ensure_started()
         return self.players.describe(), self.players.default_concurrency()
 
+    async def notes(self, in_flight: int) -> list[str]:
+        await self._ensure_started()
+        return self.players.notes(in_flight)
+
     async def play(self, task: EpisodeTask) -> PlayedEpisode:
         await self._ensure_started()
         return await self.players.play(task)
+
+    def where(self) -> tuple[str, int]:
+        """(Ray node id, process id) of this actor: where its pair plays."""
+        return ray.get_runtime_context().get_node_id(), os.getpid()
+
+
+def merge_replicas(described: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """One description of the pair's models from each replica's: as in process for one replica; for
+    several, each model's endpoint reports as `endpoints`, one per replica."""
+    if len(described) == 1:
+        return described[0]
+    merged = []
+    for models in zip(*described, strict=True):
+        base = {key: value for key, value in models[0].items() if key != "endpoint"}
+        reports = [m["endpoint"] for m in models if "endpoint" in m]
+        merged.append({**base, **({"endpoints": reports} if reports else {})})
+    return merged
 
 
 class RayPlayers:
@@ -107,13 +141,28 @@ class RayPlayers:
         self._concurrency = per_actor * len(self.actors)
 
     def describe(self) -> list[dict[str, Any]]:
+        """As the actors see their models now (endpoint limits included); the description from the start
+        if they cannot say (an actor that died for good)."""
+        if self.actors:
+            try:
+                replies = ray.get([a.describe.remote() for a in self.actors], timeout=DESCRIBE_TIMEOUT_S)
+            except (RayError, GetTimeoutError):
+                return self._described
+            self._described = merge_replicas([models for models, _ in replies])
         return self._described
 
     def default_concurrency(self) -> int:
         return self._concurrency
 
     def notes(self, in_flight: int) -> list[str]:
-        return []  # endpoint limits apply per actor; the driver does not see them
+        """The endpoint notes of one replica, for its share of the episodes in flight."""
+        if not self.actors:
+            return []
+        share = math.ceil(in_flight / len(self.actors))
+        try:
+            return ray.get(self.actors[0].notes.remote(share), timeout=DESCRIBE_TIMEOUT_S)
+        except (RayError, GetTimeoutError):
+            return []
 
     async def play(self, task: EpisodeTask) -> PlayedEpisode:
         assert self._next is not None, "start() first"

@@ -10,6 +10,13 @@ Checks (`guess_error`), in this order: `INVALID_FORMAT` (no tag), `INVALID_WORD`
 is, with no lower-casing, so "CRANE" and "Crane" fail). The critic's agreement must be exactly one of
 the experiment's `agreement_match_keywords` (yes/no/Yes/No/YES/NO), else `INVALID_FORMAT`.
 
+The literal text `CONTEXT_EXCEEDED_ERROR` is a signal to v1.6's parser (the string its game master puts in
+place of a reply that did not fit the context), and parlour reproduces this on purpose: a reply without
+the tag that contains it anywhere yields `CONTEXT_EXCEEDED_ERROR` for that tag instead of
+`INVALID_FORMAT`, and a guess that is exactly `CONTEXT_EXCEEDED_ERROR` (tagged or not) ends the episode
+as aborted. For the critic's agreement v1.6 still makes it `INVALID_FORMAT` (re-prompted; only
+clembench's later critic fix aborts on it); its explanation keeps the literal like the guesser's.
+
 Feedback (`letter_feedback`) reproduces v1.6's marking, including its repeated-letter behaviour: each
 guess letter looks up the first target position of that letter not yet claimed; if that position is
 its own it is green, if the guess has the same letter at that position it is red, otherwise yellow.
@@ -38,14 +45,13 @@ DEFAULT_KEYWORDS = {
 
 
 def find_tag(text: str, tag: str) -> str:
-    """The stripped text after the first `tag:` up to the next newline, or INVALID_FORMAT."""
+    """The stripped text after the first `tag:` up to the next newline; without the tag,
+    CONTEXT_EXCEEDED_ERROR if the text contains that literal (v1.6 quirk), else INVALID_FORMAT."""
     marker = f"{tag}:"
     start = text.find(marker)
-    if start == -1:
-        return INVALID_FORMAT
-    end = text.find("\n", start)
+    end = text.find("\n", start) if start != -1 else -1
     if end == -1:
-        return INVALID_FORMAT
+        return CONTEXT_EXCEEDED_ERROR if CONTEXT_EXCEEDED_ERROR in text else INVALID_FORMAT
     return text[start + len(marker) : end].strip()
 
 
@@ -56,7 +62,8 @@ def parse_reply(reply: str, tag: str, explanation_tag: str = "explanation") -> d
 
 
 def parse_agreement(reply: str, keywords: dict) -> dict[str, str]:
-    """The critic's reply; an agreement outside the accepted spellings becomes INVALID_FORMAT."""
+    """The critic's reply; an agreement outside the accepted spellings becomes INVALID_FORMAT (in v1.6
+    also a CONTEXT_EXCEEDED_ERROR one, which is re-prompted like any malformed verdict)."""
     tag = keywords["agreement"]
     result = parse_reply(reply, tag, keywords["explanation"])
     if result[tag] not in keywords["agreement_match_keywords"]:
@@ -66,8 +73,8 @@ def parse_agreement(reply: str, keywords: dict) -> dict[str, str]:
 
 def guess_error(word: str, allowed: Collection[str], word_length: int = 5) -> str | None:
     """The first rule the parsed guess breaks, or None for a valid guess."""
-    if word == INVALID_FORMAT:
-        return INVALID_FORMAT
+    if word in (INVALID_FORMAT, CONTEXT_EXCEEDED_ERROR):  # v1.6: the literal guess aborts the game
+        return word
     if not word.isalpha():
         return INVALID_WORD
     if len(word) != word_length:
