@@ -103,6 +103,7 @@ async def run_pair(
             for note in players.notes(in_flight):
                 log.warning(note)
             info = _run_info(tasks, instances, experiments, limit, in_flight)
+            info["generation"] = {spec.name: spec.generation_sources() for spec in players.specs}
             runner.record_run(results, pair, players.describe(), info)  # before the first episode: pins the spec
             if on_start is not None:
                 on_start(pair, len(tasks))
@@ -133,7 +134,8 @@ def run(
 
     Rerunning resumes: complete episodes are kept, the rest replayed. Refuses (ParlourError) a folder that
     another spec of the same model name or other instances produced, and one another run is writing to.
-    `temperature`/`max_tokens` override the specs' own; `concurrency` defaults to the models' own limit;
+    `temperature`/`max_tokens` override the specs' own (which default to clembench's 0.0 / 100; run.json's
+    `generation` records which applied); `concurrency` defaults to the models' own limit;
     `limit` keeps the first N instances of each experiment. `on_episode` is called as each episode ends.
     """
     return asyncio.run(
