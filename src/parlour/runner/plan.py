@@ -39,7 +39,7 @@ def plan_episodes(
     matched: set[str] = set()
     for game in games:
         path = resolve_instances_file(game.name, instances, game.default_instances)
-        data = load_instances(path, game.experiment_schema, game.instance_schema)
+        data = load_instances(path, game.experiment_schema, game.instance_schema, game.name)
         for index, experiment in enumerate(data["experiments"]):
             if experiments and experiment["name"] not in experiments:
                 continue
