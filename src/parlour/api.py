@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from parlour.games.instances import instances_sha256
 from parlour.games.registry import select_games
 from parlour.models.base import Model
 from parlour.models.registry import lookup
@@ -171,7 +172,14 @@ def _run_info(
         "limit": limit,
         "concurrency": concurrency,
         "episodes": len(tasks),
+        "instance_files": _instance_files(tasks),
     }
+
+
+def _instance_files(tasks: list[EpisodeTask]) -> dict[str, dict[str, str]]:
+    """The identity of the instance set each game was played on: its file and that file's sha256."""
+    files = {t.game.name: t.instances_file for t in tasks if t.instances_file is not None}
+    return {game: {"path": str(path), "sha256": instances_sha256(path)} for game, path in sorted(files.items())}
 
 
 def _finished_info(summary: runner.RunSummary) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from parlour.analysis.groups import (
     variants,
 )
 from parlour.analysis.loading import Scores
-from parlour.analysis.placement import DEFAULT_COMPARISON, Placement, place
+from parlour.analysis.placement import DEFAULT_COMPARISON, INSTANCE_SETS_NOTE, Placement, place
 from parlour.analysis.regression import regression
 from parlour.cli_errors import one_line_errors
 from parlour.errors import ParlourError
@@ -339,6 +339,7 @@ def print_placement(placement: Placement, board: bool = False) -> None:
         source = placement.table["official"].map({True: "official", False: "yours"})
         print_frame(placement.table.assign(official=source), f"{placement.comparison} with your models")
     columns = ["rank", "pair", "params_b", "clemscore", "predicted", "residual", "position", "pi_low", "pi_high"]
+    columns += ["instances"]
     print_frame(
         placement.yours,
         f"your models on {placement.comparison} (rank among {len(placement.table)}; residual = actual - predicted; "
@@ -356,6 +357,8 @@ def print_placement(placement: Placement, board: bool = False) -> None:
         )
     if placement.already_official:
         notes.print(f"[dim]already official rows, not repeated: {len(placement.already_official)}[/dim]")
+    if placement.off_official_instances:
+        notes.print(f"[yellow]note:[/] {INSTANCE_SETS_NOTE}", highlight=False)
 
 
 @analyze_app.command("placement")
@@ -370,8 +373,8 @@ def placement_cmd(
     figure: Path | None = FigureOpt,
 ) -> None:
     """Your models on the official leaderboard: rank, and clemscore against what their size predicts."""
-    _, joined = load_joined(results, characteristics)
-    placement = place(joined.frame, compare)
+    scores, joined = load_joined(results, characteristics)
+    placement = place(joined.frame, compare, runs=scores.runs)
     print_placement(placement, board)
     payload = {
         "fit": placement.fit.to_dict(),

@@ -20,6 +20,7 @@ class EpisodeTask:
     instance: dict[str, Any]
     episode: int
     directory: Path
+    instances_file: Path | None = None  # the file the instance was read from (its hash goes in run.json)
 
     @property
     def label(self) -> str:
@@ -48,7 +49,9 @@ def plan_episodes(
             exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(
-                    EpisodeTask(game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode))
+                    EpisodeTask(
+                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), path
+                    )
                 )
     missing = [name for name in experiments or [] if name not in matched]
     if missing:
