@@ -15,7 +15,7 @@ from parlour.models.backends.programmatic import POLICIES
 from parlour.models.registry import lookup
 from parlour.sweep.file import SweepFile, expand_models
 
-WARM = {"name": "warm", "backend": "programmatic", "temperature": 0.7, "max_tokens": 50, "options": {"policy": "oracle"}}
+WARM = {"name": "warm", "backend": "programmatic", "temperature": 0.7, "max_tokens": 50}
 
 
 def _generation(results: Path, pair: str) -> dict:

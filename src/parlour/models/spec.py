@@ -146,13 +146,15 @@ class ModelSpec(BaseModel):
 
     def generation_sources(self) -> dict[str, dict[str, Any]]:
         """Each generation setting's value and where it came from: "flag", "registry" or "clembench default"."""
-        return {
-            field: {
-                "value": getattr(self, field),
-                "source": FLAG if field in self._flagged else REGISTRY if field in self.model_fields_set else CLEMBENCH_DEFAULT,
-            }
-            for field in GENERATION_FIELDS
-        }
+        sources = {}
+        for field in GENERATION_FIELDS:
+            source = CLEMBENCH_DEFAULT
+            if field in self._flagged:
+                source = FLAG
+            elif field in self.model_fields_set:
+                source = REGISTRY
+            sources[field] = {"value": getattr(self, field), "source": source}
+        return sources
 
     def player_folder_name(self) -> str:
         """clembench's name of one player in result folders: `<name>-t<temperature>`."""
