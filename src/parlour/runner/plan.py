@@ -49,9 +49,7 @@ def plan_episodes(
             exp_dir = store.experiment_dir(results, pair, game.name, index, experiment["name"])
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(
-                    EpisodeTask(
-                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), path
-                    )
+                    EpisodeTask(game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), path)
                 )
     missing = [name for name in experiments or [] if name not in matched]
     if missing:

@@ -9,7 +9,6 @@ from parlour.errors import BackendError, UnknownModelError
 from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 
-
 # The policies the games' roles implement (games/*/players.py); models do not import games, so the names
 # are listed here and a test keeps the two in agreement. A role without the policy plays its oracle.
 POLICIES = ("oracle", "breaker", "violator", "wrong", "invalid", "solver", "quitter", "yes", "chatty")
