@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from parlour.games.instances import instances_sha256
 from parlour.games.registry import select_games
 from parlour.models.base import Model
 from parlour.models.registry import lookup
@@ -104,6 +105,7 @@ async def run_pair(
             for note in players.notes(in_flight):
                 log.warning(note)
             info = _run_info(tasks, instances, experiments, limit, in_flight)
+            info["generation"] = {spec.name: spec.generation_sources() for spec in players.specs}
             planned = runner.planned_experiments(tasks)
             # before the first episode: pins the spec and the plan
             runner.record_run(results, pair, players.describe(), info, planned, whole_games=not experiments)
@@ -136,7 +138,8 @@ def run(
 
     Rerunning resumes: complete episodes are kept, the rest replayed. Refuses (ParlourError) a folder that
     another spec of the same model name or other instances produced, and one another run is writing to.
-    `temperature`/`max_tokens` override the specs' own; `concurrency` defaults to the models' own limit;
+    `temperature`/`max_tokens` override the specs' own (which default to clembench's 0.0 / 100; run.json's
+    `generation` records which applied); `concurrency` defaults to the models' own limit;
     `limit` keeps the first N instances of each experiment. `on_episode` is called as each episode ends.
     """
     return asyncio.run(
@@ -172,7 +175,14 @@ def _run_info(
         "limit": limit,
         "concurrency": concurrency,
         "episodes": len(tasks),
+        "instance_files": _instance_files(tasks),
     }
+
+
+def _instance_files(tasks: list[EpisodeTask]) -> dict[str, dict[str, str]]:
+    """The identity of the instance set each game was played on: its file and that file's sha256."""
+    files = {t.game.name: t.instances_file for t in tasks if t.instances_file is not None}
+    return {game: {"path": str(path), "sha256": instances_sha256(path)} for game, path in sorted(files.items())}
 
 
 def _finished_info(summary: runner.RunSummary) -> dict[str, Any]:

@@ -81,8 +81,12 @@ def run_command(
     ),
     results: Path = RESULTS_OPTION,
     experiment: list[str] | None = typer.Option(None, "-e", "--experiment", help="Only these experiments."),
-    temperature: float = typer.Option(0.0, "-t", "--temperature"),
-    max_tokens: int = typer.Option(100, "-l", "--max-tokens"),
+    temperature: float | None = typer.Option(
+        None, "-t", "--temperature", help="Default: the registry entry's, else clembench's 0.0."
+    ),
+    max_tokens: int | None = typer.Option(
+        None, "-l", "--max-tokens", help="Default: the registry entry's, else clembench's 100."
+    ),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Episodes in flight (1 = sequential)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment."),
     progress: bool = typer.Option(True, "--progress/--no-progress"),

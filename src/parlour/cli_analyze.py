@@ -363,12 +363,14 @@ def compare_cmd(
 def print_placement(placement: Placement, board: bool = False) -> None:
     """Print where the user's models sit on the official leaderboard (and the whole table with `board`)."""
     from parlour.analysis.characteristics import model_key
+    from parlour.analysis.placement import INSTANCE_SETS_NOTE
 
     console.print(placement.summary_line(), highlight=False)
     if board:
         source = placement.table["official"].map({True: "official", False: "yours"})
         print_frame(placement.table.assign(official=source), f"{placement.comparison} with your models")
     columns = ["rank", "pair", "params_b", "clemscore", "predicted", "residual", "position", "pi_low", "pi_high"]
+    columns += ["instances"]
     print_frame(
         placement.yours,
         f"your models on {placement.comparison} (rank among {len(placement.table)}; residual = actual - predicted; "
@@ -386,6 +388,8 @@ def print_placement(placement: Placement, board: bool = False) -> None:
         )
     if placement.already_official:
         notes.print(f"[dim]already official rows, not repeated: {len(placement.already_official)}[/dim]")
+    if placement.off_official_instances:
+        notes.print(f"[yellow]note:[/] {INSTANCE_SETS_NOTE}", highlight=False)
 
 
 @analyze_app.command("placement")
@@ -403,8 +407,8 @@ def placement_cmd(
     from parlour.analysis import figures
     from parlour.analysis.placement import place
 
-    _, joined = load_joined(results, characteristics)
-    placement = place(joined.frame, compare)
+    scores, joined = load_joined(results, characteristics)
+    placement = place(joined.frame, compare, runs=scores.runs)
     print_placement(placement, board)
     payload = {
         "fit": placement.fit.to_dict(),

@@ -41,7 +41,10 @@ def test_a_range_draws_per_prompt_independently_of_the_order_of_requests():
         ({"tokens": "many"}, r"options.shadow.tokens must be a token count or a \[min, max\] range"),
         ({"tokens": 5, "length": 3}, r"options.shadow must be a mapping with keys policy, tokens"),
         ("oracle", r"options.shadow must be a mapping"),
-        ({"tokens": 5, "policy": ""}, r"options.shadow.policy must be a programmatic policy name"),
+        (
+            {"tokens": 5, "policy": "oracel"},
+            r"options.shadow.policy: unknown programmatic policy .oracel. \(known: oracle, breaker",
+        ),
     ],
 )
 def test_malformed_shadow_options_are_one_line_errors_naming_the_model(shadow, message):

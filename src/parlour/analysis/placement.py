@@ -10,7 +10,7 @@ come from your characteristics files, run.json and the model registry, else from
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -22,9 +22,17 @@ from parlour.analysis.characteristics import join, load_characteristics, model_k
 from parlour.analysis.loading import load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
-from parlour.data import DEFAULT_COMPARISON, PREFIX, official_path
+from parlour.data import DEFAULT_COMPARISON, PREFIX, official_instance_hashes, official_path
 from parlour.errors import ResultsError
 
+# which instances a row was played on, from the sha256 of each game's instances file in its run.json
+OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
+INSTANCE_SETS_NOTE = (
+    "Rows marked 'other instances' were played on other instance files than the official v1.6 ones (other "
+    "prompts, target words and grids), so their rank and residual compare different tests, not only different "
+    "models; rows marked 'instance set unknown' have no instance hashes in their run.json (recorded before "
+    "parlour kept them, or a table given without its runs)."
+)
 SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
 
 
@@ -50,6 +58,11 @@ class Placement:
     level: float = 0.95
     already_official: list[str] = field(default_factory=list)  # rows of yours that are official rows
 
+    @property
+    def off_official_instances(self) -> bool:
+        """Whether some row of yours was not (or not knowably) played on the official instances."""
+        return bool((self.table["instances"] != OFFICIAL_SET).any())
+
     def summary_line(self) -> str:
         """How the fit over the official models reads, in the paper's terms."""
         return f"{self.comparison}: {self.fit.summary_line()}"
@@ -71,6 +84,22 @@ def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> 
     values = frame[["mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper"]].to_numpy()
     out.loc[known.index, list(out.columns)] = values
     return out
+
+
+def instance_set(run: Mapping | None) -> str:
+    """OFFICIAL_SET when every instances file a run.json records is the official v1.6 file of its game,
+    OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
+    recorded: dict[str, set[str]] = {}
+    for entry in (run or {}).get("runs", []) if isinstance(run, Mapping) else []:
+        files = entry.get("instance_files") if isinstance(entry, Mapping) else None
+        for game, info in (files or {}).items():
+            if isinstance(info, Mapping):
+                recorded.setdefault(game, set()).add(str(info.get("sha256")))
+    if not recorded:
+        return UNKNOWN_SET
+    official = official_instance_hashes()
+    same = all(hashes == {official.get(game)} for game, hashes in recorded.items())
+    return OFFICIAL_SET if same else OTHER_SET
 
 
 def _position(actual: float, low: float, high: float) -> str:
@@ -100,8 +129,14 @@ def _official_twins(yours: pd.DataFrame, official: pd.DataFrame) -> list[str]:
     return [p for p, s in mine.items() if model_key(p) in scores and abs(scores[model_key(p)] - s) < SAME_SCORE]
 
 
-def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: float = 0.95) -> Placement:
-    """Place the models of a joined score/characteristics frame among the official table `comparison`."""
+def place(
+    yours: pd.DataFrame,
+    comparison: str = DEFAULT_COMPARISON,
+    level: float = 0.95,
+    runs: Mapping[str, Mapping] | None = None,
+) -> Placement:
+    """Place the models of a joined score/characteristics frame among the official table `comparison`;
+    `runs` (pair -> run.json) says which instance set each of your rows was played on."""
     comparison = PREFIX + comparison.removeprefix(PREFIX)
     official = official_frame(comparison)
     fit = regression(official, sample="available", level=level)
@@ -119,6 +154,7 @@ def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: floa
         part["residual"] = part["clemscore"] - part["predicted"]
         part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
         part["official"] = is_official
+        part["instances"] = [OFFICIAL_SET if is_official else instance_set((runs or {}).get(p)) for p in part.index]
         parts.append(part.reset_index(names="pair"))
     # stable: at equal clemscore the official rows keep the better rank
     table = pd.concat(parts, ignore_index=True).sort_values(
@@ -131,8 +167,9 @@ def place(yours: pd.DataFrame, comparison: str = DEFAULT_COMPARISON, level: floa
     mine = table[~table["official"]].drop(columns=["official"]).copy()
     mine["extrapolated"] = (mine["params_b"] < low) | (mine["params_b"] > high)
     columns = ["rank", "pair", "params_b", "clemscore", "predicted", "residual", "position"]
-    columns += ["band_low", "band_high", "pi_low", "pi_high", "extrapolated", "played", "quality"]
-    shown = ["rank", "pair", "official", "clemscore", "played", "quality", "params_b", "predicted", "residual"]
+    columns += ["band_low", "band_high", "pi_low", "pi_high", "extrapolated", "played", "quality", "instances"]
+    shown = ["rank", "pair", "official", "instances", "clemscore", "played", "quality", "params_b", "predicted"]
+    shown += ["residual"]
     return Placement(comparison, fit, table[shown], mine[columns].reset_index(drop=True), level, twins)
 
 
@@ -140,5 +177,5 @@ def place_results(
     results: Sequence[Path], models: Sequence[Path] = (), comparison: str = DEFAULT_COMPARISON, level: float = 0.95
 ) -> Placement:
     """Load your results (folders or tables) and characteristics, and place them among `comparison`."""
-    _, joined = load_joined(list(results), list(models))
-    return place(joined.frame, comparison, level)
+    scores, joined = load_joined(list(results), list(models))
+    return place(joined.frame, comparison, level, scores.runs)

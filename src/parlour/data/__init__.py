@@ -7,6 +7,8 @@ A source written `official:NAME` names one of them, e.g. `official:v1.6` or `off
 
 from __future__ import annotations
 
+import json
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -37,6 +39,18 @@ def official_path(name: str) -> Path:
     if key not in OFFICIAL:
         raise ParlourError(f"unknown official table '{name}' (known: {', '.join(PREFIX + k for k in OFFICIAL)})")
     return Path(str(resources.files("parlour.data") / "official" / OFFICIAL[key]))
+
+
+# sha256 of the instances files the official v1.6 leaderboard was played on (facts about the files, not
+# their text): a run whose recorded hashes differ played other instances than the official models
+OFFICIAL_INSTANCES = "instances_v1.6_sha256.json"
+
+
+@cache
+def official_instance_hashes() -> dict[str, str]:
+    """game -> sha256 of clembench v1.6's instances file for it."""
+    path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES
+    return dict(json.loads(path.read_text(encoding="utf-8"))["sha256"])
 
 
 def resolve_source(source: str | Path) -> Path:

@@ -3,11 +3,13 @@ the file, the experiment, the instance and the field."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from parlour.errors import InstanceFileError
 from parlour.textfiles import read_json
@@ -18,6 +20,21 @@ def check_folder_name(name: str) -> str:
     if not name.strip() or "/" in name or "\\" in name or "\0" in name or ".." in name or name == ".":
         raise ValueError(f"{name!r} cannot be a folder name (no path separators, no '..', not empty)")
     return name
+
+
+def check_pattern(pattern: str) -> str:
+    """`pattern` when it compiles as a Python regular expression (the games match replies against it)."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ValueError(f"not a valid regular expression ({exc})") from None
+    return pattern
+
+
+#: a regular expression the game matches replies against: checked when the file is loaded, not mid-play
+Pattern = Annotated[StrictStr, AfterValidator(check_pattern)]
+#: a text that must say something (a word to guess, a tag)
+NonEmptyStr = Annotated[StrictStr, Field(min_length=1)]
 
 
 class Schema(BaseModel):
@@ -49,16 +66,18 @@ def load_instances(
     path: Path,
     experiment_schema: type[ExperimentSchema] = ExperimentSchema,
     instance_schema: type[InstanceSchema] = InstanceSchema,
+    game: str | None = None,
 ) -> dict[str, Any]:
     """Load `{"experiments": [{"name", ..., "game_instances": [{"game_id", ...}]}]}` and check every experiment
     and instance against the game's schemas. The data is returned as read (the schemas only check)."""
     data = _read(path)
     if not isinstance(data, dict) or not isinstance(data.get("experiments"), list):
         raise InstanceFileError(f"{path}: needs a top-level object with an 'experiments' list")
+    file = f"{path} ({game})" if game else str(path)
     for e_idx, experiment in enumerate(data["experiments"]):
-        where = f"{path}: experiments[{e_idx}]"
+        where = f"{file}: experiments[{e_idx}]"
         if isinstance(experiment, dict) and isinstance(experiment.get("name"), str):
-            where = f"{path}: experiment {experiment['name']!r} (experiments[{e_idx}])"
+            where = f"{file}: experiment {experiment['name']!r} (experiments[{e_idx}])"
         _check(experiment_schema, experiment, where)
         for i_idx, instance in enumerate(experiment["game_instances"]):
             i_where = f"{where}, instance game_instances[{i_idx}]"
@@ -66,6 +85,14 @@ def load_instances(
                 i_where += f" (game_id {instance['game_id']!r})"
             _check(instance_schema, instance, i_where)
     return data
+
+
+def instances_sha256(path: Path) -> str:
+    """The identity of an instances file: the sha256 of its bytes (run.json records it for every game)."""
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError as exc:
+        raise InstanceFileError(f"{path}: cannot read instances file ({exc.strerror or exc})") from exc
 
 
 def _read(path: Path) -> Any:

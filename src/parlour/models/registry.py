@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from parlour.errors import RegistryError, UnknownModelError
+from parlour.models.backends.programmatic import check_policy
 from parlour.models.spec import ModelSpec, validation_message
 from parlour.textfiles import read_yaml
 
@@ -70,6 +71,7 @@ def lookup(name: str) -> ModelSpec:
     """The spec for a model name (or a special programmatic/scripted name)."""
     if name.startswith("programmatic:") or name in ("programmatic", "mock"):
         policy = name.partition(":")[2] or "oracle"
+        check_policy(policy, f"model '{name}'")  # a typo would otherwise play as the oracle
         return ModelSpec(name=f"programmatic-{policy}", backend="programmatic", options={"policy": policy})
     if name.startswith("scripted:"):
         path = Path(name.partition(":")[2])

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parlour.errors import ParlourError
+from parlour.models.backends.programmatic import check_policy
 from parlour.models.spec import ModelSpec
 
 
@@ -54,8 +55,7 @@ class ShadowPlan:
         if not 1 <= low <= high:
             raise ParlourError(f"{where}.tokens must satisfy 1 <= min <= max, got {tokens!r}")
         policy, seed = raw.get("policy", "oracle"), raw.get("seed", 0)
-        if not isinstance(policy, str) or not policy:
-            raise ParlourError(f"{where}.policy must be a programmatic policy name such as oracle")
+        check_policy(policy, f"{where}.policy")
         if not isinstance(seed, int):
             raise ParlourError(f"{where}.seed must be an integer")
         return cls(policy, low, high, seed)

@@ -13,7 +13,7 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 from parlour.errors import ParlourError
 from parlour.redact import url_without_userinfo
@@ -40,6 +40,11 @@ _NOT_HASHED = {
     # depends on it, so raising it later must not split a results folder
     "max_reply_bytes",
 }
+# The generation settings a run's -t / -l (or a sweep's temperature / max_tokens) can set.
+GENERATION_FIELDS = ("temperature", "max_tokens")
+# Where a generation setting came from, as run.json records it: the run's explicit value, the spec's own
+# (its registry entry, a sweep's inline spec or a ModelSpec built in code), or clembench v1.6's default.
+FLAG, REGISTRY, CLEMBENCH_DEFAULT = "flag", "registry", "clembench default"
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
 _HASHED_WHEN_SET = {"batch_size"}
 # Options naming a file whose content generates the replies: the content is hashed, not the path.
@@ -78,6 +83,7 @@ class ModelSpec(BaseModel):
     base_model: str | None = Field(None, description="The weights this spec derives from (for grouping).")
     chat_template: str | None = Field(None, description="Jinja chat template; None = the weights' own.")
     stop: list[str] = Field(default_factory=list, description="Stop strings in addition to end-of-turn/EOS.")
+    # clembench v1.6's defaults (its CLI's -t and -l), used when neither the run nor the spec sets them
     temperature: float = Field(0.0, ge=0.0, allow_inf_nan=False)
     max_tokens: int = Field(100, ge=1)
     sampling: dict[str, Any] = Field(
@@ -121,6 +127,8 @@ class ModelSpec(BaseModel):
     characteristics: dict[str, Any] = Field(
         default_factory=dict, description="Descriptive facts (params_b, train_tokens_t, ...); not hashed."
     )
+    # the generation fields a run set explicitly (with_generation); not part of the spec or its hash
+    _flagged: frozenset[str] = PrivateAttr(default=frozenset())
 
     @field_validator("name")
     @classmethod
@@ -174,16 +182,29 @@ class ModelSpec(BaseModel):
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
     def with_generation(self, temperature: float | None = None, max_tokens: int | None = None) -> ModelSpec:
-        """A copy with the CLI's -t / -l applied."""
-        update: dict[str, Any] = {}
-        if temperature is not None:
-            update["temperature"] = temperature
-        if max_tokens is not None:
-            update["max_tokens"] = max_tokens
+        """A copy with a run's -t / -l applied. The one rule of every entry point (run, sweep, the API):
+        an explicit value wins, otherwise the spec's own (its registry entry), otherwise clembench's
+        default; `generation_sources` says which applied."""
+        update = {k: v for k, v in zip(GENERATION_FIELDS, (temperature, max_tokens), strict=True) if v is not None}
         try:  # validated, unlike model_copy: -l 0 is refused like max_tokens: 0 in a registry
-            return ModelSpec.model_validate({**self.model_dump(), **update})
+            # exclude_unset keeps which fields the spec itself set, so the sources stay known
+            spec = ModelSpec.model_validate({**self.model_dump(exclude_unset=True), **update})
         except ValidationError as exc:
             raise ParlourError(f"model {self.name}: {validation_message(exc)}") from None
+        spec._flagged = self._flagged | update.keys()
+        return spec
+
+    def generation_sources(self) -> dict[str, dict[str, Any]]:
+        """Each generation setting's value and where it came from: "flag", "registry" or "clembench default"."""
+        sources = {}
+        for field in GENERATION_FIELDS:
+            source = CLEMBENCH_DEFAULT
+            if field in self._flagged:
+                source = FLAG
+            elif field in self.model_fields_set:
+                source = REGISTRY
+            sources[field] = {"value": getattr(self, field), "source": source}
+        return sources
 
     def player_folder_name(self) -> str:
         """clembench's name of one player in result folders: `<name>-t<temperature>`."""

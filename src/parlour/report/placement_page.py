@@ -3,20 +3,24 @@ predicts (the paper's clemscore ~ ln(parameters) over the official models)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from parlour.analysis import figures
-from parlour.analysis.placement import Placement, place
+from parlour.analysis.placement import INSTANCE_SETS_NOTE, OFFICIAL_SET, Placement, place
 from parlour.report.render import Writer, cell, display_name, fmt, model_href
 
 OFFICIAL_PAGE = "official.html"
 
 
-def write_placement_page(writer: Writer, frame: pd.DataFrame, comparison: str, svg: bool = True) -> list[Path]:
-    """Place the models of `frame` (a joined score/characteristics frame) among `comparison` and write the page."""
-    placement = place(frame, comparison)
+def write_placement_page(
+    writer: Writer, frame: pd.DataFrame, comparison: str, svg: bool = True, runs: Mapping[str, Mapping] | None = None
+) -> list[Path]:
+    """Place the models of `frame` (a joined score/characteristics frame) among `comparison` and write the page;
+    `runs` (pair -> run.json) tells which rows were played on other instances than the official ones."""
+    placement = place(frame, comparison, runs=runs)
     base = writer.figures() / "placement"
     written = figures.placement_figure(placement, base if svg else base.with_suffix(".png"))
     writer.table(placement.table, "official_leaderboard")
@@ -34,6 +38,7 @@ def write_placement_page(writer: Writer, frame: pd.DataFrame, comparison: str, s
         board=_board_rows(placement),
         n_official=int(placement.table["official"].sum()),
         twins=[display_name(p) for p in placement.already_official],
+        instance_note=INSTANCE_SETS_NOTE if placement.off_official_instances else "",
     )
     return written
 
@@ -52,6 +57,7 @@ def _your_rows(placement: Placement) -> list[dict]:
                 "interval": interval,
                 "position": r.position,
                 "extrapolated": bool(r.extrapolated),
+                "instances": "" if r.instances == OFFICIAL_SET else r.instances,
             }
         )
     return rows
@@ -65,6 +71,7 @@ def _board_rows(placement: Placement) -> list[dict]:
                 "name": display_name(r.pair),
                 "href": None if r.official else model_href(r.pair),
                 "official": bool(r.official),
+                "instances": "" if r.instances == OFFICIAL_SET else r.instances,
                 "rank": r.rank,
                 "cells": [cell(v) for v in (r.clemscore, r.played, r.quality)]
                 + [{**cell(r.params_b), "text": fmt(r.params_b, 3)}]

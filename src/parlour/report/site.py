@@ -92,7 +92,7 @@ def build_site(
 
     if compare:
         try:
-            summary.figures += write_placement_page(writer, frame, compare, svg)
+            summary.figures += write_placement_page(writer, frame, compare, svg, scores.runs)
         except (ParlourError, ValueError) as exc:  # the rest of the report does not need it
             summary.skipped.append(f"official leaderboard: {exc}")
     _leaderboard(writer, scores, ci, cis is not None, n_boot)

@@ -22,6 +22,7 @@ class EpisodeTask:
     episode: int
     directory: Path
     results: Path  # the results folder the directory is in: writes follow no link inside it
+    instances_file: Path | None = None  # the file the instance was read from (its hash goes in run.json)
 
     @property
     def label(self) -> str:
@@ -41,7 +42,7 @@ def plan_episodes(
     matched: set[str] = set()
     for game in games:
         path = resolve_instances_file(game.name, instances, game.default_instances)
-        data = load_instances(path, game.experiment_schema, game.instance_schema)
+        data = load_instances(path, game.experiment_schema, game.instance_schema, game.name)
         for index, experiment in enumerate(data["experiments"]):
             if experiments and experiment["name"] not in experiments:
                 continue
@@ -51,7 +52,7 @@ def plan_episodes(
             for episode, instance in enumerate(experiment["game_instances"][:limit]):
                 tasks.append(
                     EpisodeTask(
-                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), results
+                        game, index, experiment, instance, episode, store.episode_dir(exp_dir, episode), results, path
                     )
                 )
     missing = [name for name in experiments or [] if name not in matched]

@@ -4,7 +4,7 @@ probes, what the questioner has been told (clembench 1.6's scorekeeping game; si
 from typing import Any
 
 from parlour.games.privateshared.master import PrivateSharedMaster
-from parlour.games.privateshared.schema import PrivateSharedInstance
+from parlour.games.privateshared.schema import PrivateSharedExperiment, PrivateSharedInstance
 from parlour.games.privateshared.scorer import PrivateSharedScorer
 from parlour.games.registry import GameSpec
 
@@ -23,6 +23,7 @@ GAME = GameSpec(
     scorer=PrivateSharedScorer,
     package="parlour.games.privateshared",
     single_player=True,
+    experiment_schema=PrivateSharedExperiment,
     instance_schema=PrivateSharedInstance,
     generator=generate_instances,
     resources_key="resources_dir",  # official instances keep their texts in clembench's resources/ folder

@@ -75,18 +75,14 @@ class PrivateSharedMaster(DialogueGameMaster):
         return self.messages_by_player[self.answerer.descriptor]
 
     def _check_instance(self, instance: dict[str, Any]) -> None:
-        """One-line errors for instances that do not fit their texts (instead of a KeyError mid-game)."""
+        """One-line errors for indices that do not fit the experiment's texts (instead of a KeyError mid-game);
+        the instance's own shape (slots, request order, probe rounds) is checked when the file is loaded."""
         where = f"privateshared instance {self.experiment.get('name', '?')}/{instance.get('game_id', '?')}"
-        if sorted(self.request_order) != sorted(self.slots):
-            raise InstanceFileError(f"{where}: request_order must list every slot once")
         for slot, idx in instance["requests"].items():
             if not 0 <= idx < len(self.texts.requests.get(slot, [])):
                 raise InstanceFileError(f"{where}: requests['{slot}'] = {idx} has no request text")
         for round_idx in range(len(self.slots) + 1):
-            plan = self.probe_plan.get(str(round_idx))
-            if plan is None:
-                raise InstanceFileError(f"{where}: probes has no round '{round_idx}'")
-            for slot, idx in plan.items():
+            for slot, idx in self.probe_plan[str(round_idx)].items():
                 if not 0 <= idx < len(self.texts.probes.get(slot, [])):
                     raise InstanceFileError(f"{where}: probes['{round_idx}']['{slot}'] = {idx} has no question")
 

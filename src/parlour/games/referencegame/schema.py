@@ -1,8 +1,10 @@
 """referencegame's instance file schema (what `ReferenceGameMaster` reads)."""
 
-from pydantic import StrictStr
+from typing import Annotated
 
-from parlour.games.instances import InstanceSchema
+from pydantic import Field, StrictStr
+
+from parlour.games.instances import InstanceSchema, NonEmptyStr, Pattern
 
 
 class ReferenceGameInstance(InstanceSchema):
@@ -10,9 +12,9 @@ class ReferenceGameInstance(InstanceSchema):
     player_1_target_grid: StrictStr
     player_2_prompt_header: StrictStr
     # the accepted answers; clembench's April 2024 file gives one name as a string
-    target_grid_name: list[StrictStr] | StrictStr
-    player_1_response_pattern: StrictStr
-    player_2_response_pattern: StrictStr
+    target_grid_name: Annotated[list[NonEmptyStr], Field(min_length=1)] | NonEmptyStr
+    player_1_response_pattern: Pattern
+    player_2_response_pattern: Pattern
     player_1_second_grid: StrictStr | None = None
     player_1_third_grid: StrictStr | None = None
     player_2_first_grid: StrictStr | None = None

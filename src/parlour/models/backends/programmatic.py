@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from parlour.errors import BackendError
+from parlour.errors import BackendError, UnknownModelError
 from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 from parlour.textfiles import read_json
+
+# The policies the games' roles implement (games/*/players.py); models do not import games, so the names
+# are listed here and a test keeps the two in agreement. A role without the policy plays its oracle.
+POLICIES = ("oracle", "breaker", "violator", "wrong", "invalid", "solver", "quitter", "yes", "chatty")
+
+
+def check_policy(policy: object, where: str) -> str:
+    """`policy` when it is a known programmatic policy; otherwise an error listing the known ones."""
+    if policy not in POLICIES:
+        known = ", ".join(POLICIES)
+        raise UnknownModelError(f"{where}: unknown programmatic policy {policy!r} (known: {known})")
+    return str(policy)
 
 
 class ProgrammaticModel(Model):
@@ -15,6 +27,10 @@ class ProgrammaticModel(Model):
 
     programmatic = True
     default_concurrency = 32
+
+    def __init__(self, spec: ModelSpec) -> None:
+        super().__init__(spec)
+        check_policy(self.policy, f"model {spec.name}: options.policy")
 
     @property
     def policy(self) -> str:
