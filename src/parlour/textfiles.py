@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -182,11 +183,61 @@ def read_csv(path: Path, error: type[ParlourError], what: str = "CSV file", **op
 
     text = read_utf8(path, error, what, MAX_CSV_BYTES)
     try:
-        return pd.read_csv(io.StringIO(text), **options)
+        return spreadsheet_plain(pd.read_csv(io.StringIO(text), **options))
     except pd.errors.EmptyDataError:
         raise error(f"{path}: {what} is empty (no header line)") from None
     except (pd.errors.ParserError, ValueError) as exc:
         raise error(f"{path}: cannot read {what} ({str(exc).splitlines()[0]})") from None
+
+
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection): a model named
+# "=HYPERLINK(...)" would run when someone opens raw.csv. Such text cells are written with a leading
+# apostrophe, which spreadsheets show as text, and read_csv takes it off again. Headers are left alone:
+# clembench's own column "-, clemscore" must keep its name.
+_FORMULA = r"^[=+\-@\t\r]"
+_QUOTED_FORMULA = r"^'[=+\-@\t\r]"
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell (and index label) that a spreadsheet would run as a formula quoted by a
+    leading apostrophe; the same frame when there is none."""
+    return _map_text(frame, _FORMULA, lambda cells: "'" + cells)
+
+
+def spreadsheet_plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """Undo `spreadsheet_safe` on a table read back."""
+    return _map_text(frame, _QUOTED_FORMULA, lambda cells: cells.str[1:])
+
+
+def _map_text(frame: pd.DataFrame, pattern: str, change: Any) -> pd.DataFrame:
+    import pandas as pd
+
+    def fixed(cells: pd.Series | pd.Index) -> pd.Series | pd.Index | None:
+        if not (pd.api.types.is_object_dtype(cells) or pd.api.types.is_string_dtype(cells)):
+            return None
+        if not any(isinstance(v, str) and re.match(pattern, v) for v in pd.unique(cells)):
+            return None  # the common case, decided on the few distinct values (game, model, metric names)
+        text = pd.Series(cells, copy=True)
+        try:
+            hit = text.str.contains(pattern, regex=True, na=False).astype(bool)
+        except AttributeError:  # an object column without any text
+            return None
+        if not hit.any():
+            return None
+        text[hit] = change(text[hit])
+        return pd.Index(text, name=cells.name) if isinstance(cells, pd.Index) else text
+
+    out = frame
+    for column in frame.columns:
+        new = fixed(frame[column])
+        if new is not None:
+            out = out.copy() if out is frame else out
+            out[column] = new
+    index = fixed(frame.index)
+    if index is not None:
+        out = out.copy() if out is frame else out
+        out.index = index
+    return out
 
 
 def _too_large(path: Path, what: str, max_bytes: int) -> str:

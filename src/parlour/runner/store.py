@@ -76,7 +76,7 @@ def write_csv(frame: Any, path: Path, root: Path, **to_csv: Any) -> None:
     """`frame.to_csv(path, **to_csv)` for a DataFrame, through `atomic_writer`: a full disk leaves the
     previous table whole, never a cut one."""
     with atomic_writer(path, root) as handle:
-        frame.to_csv(handle, **to_csv)
+        textfiles.spreadsheet_safe(frame).to_csv(handle, **to_csv)
 
 
 @contextmanager

@@ -19,6 +19,7 @@ import pandas as pd
 
 from parlour.errors import ResultsError
 from parlour.runner import store
+from parlour.textfiles import spreadsheet_safe
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -104,7 +105,7 @@ def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = Non
     fork = "fork" in multiprocessing.get_all_start_methods()
     with store.atomic_writer(path, path.parent) as handle:
         if workers < 2 or len(frame) < BACKGROUND_CSV_MIN_ROWS or not fork:
-            frame.to_csv(handle, index=False)
+            spreadsheet_safe(frame).to_csv(handle, index=False)
             yield
             return
         writer = multiprocessing.get_context("fork").Process(target=_csv_to, args=(frame, handle))
@@ -118,5 +119,5 @@ def csv_writer_beside(frame: pd.DataFrame, path: Path, workers: int | None = Non
 
 
 def _csv_to(frame: pd.DataFrame, handle: BinaryIO) -> None:
-    frame.to_csv(handle, index=False)
+    spreadsheet_safe(frame).to_csv(handle, index=False)
     handle.flush()  # a forked process ends without flushing its buffers
