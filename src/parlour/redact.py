@@ -14,6 +14,7 @@ import base64
 import json
 import re
 import threading
+from typing import Any
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 REDACTED = "[REDACTED]"
@@ -50,6 +51,18 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     return text
+
+
+def redact_tree(value: Any) -> Any:
+    """A JSON-like value (dicts, lists, strings) with every string redacted: for records that leave the
+    process that knows the secrets (a Ray actor's episodes, written by the driver)."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {key: redact_tree(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [redact_tree(item) for item in value]
+    return value
 
 
 def printable(text: str) -> str:

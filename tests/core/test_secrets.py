@@ -73,6 +73,22 @@ def test_a_key_the_endpoint_echoes_is_never_recorded_or_printed(tmp_path, server
     assert "[REDACTED]" in (episode / redacted_in).read_text()
 
 
+def test_a_key_echoed_to_a_ray_actor_is_not_written_by_the_driver(tmp_path, server) -> None:
+    """On Ray the actor loads the model (and knows the key); the driver, which writes the files, does not."""
+    pytest.importorskip("ray", reason="the Ray executor needs the ray extra")
+    (tmp_path / "in_process").mkdir()
+    run_parlour(tmp_path / "in_process", server({"echo_200": 1.0}).base_url)  # writes its models.yaml
+    sweep = tmp_path / "sweep.yaml"
+    sweep.write_text(json.dumps({"models": ["remote"], "games": ["taboo"], "report": False}), encoding="utf-8")
+    env = {"PARLOUR_MODELS": str(tmp_path / "in_process" / "models.yaml"), "PARLOUR_SECRETS_KEY": SECRET}
+    args = ("sweep", str(sweep), "-r", str(tmp_path / "results"), "--executor", "ray", "--limit", "1")
+    run = parlour(*args, "--n-boot", "10", "--no-progress", env=env)
+    assert run.returncode == 0, run.stderr
+    assert PREFIX not in everything(tmp_path, run)
+    episode = next((tmp_path / "results" / PAIR).glob("taboo/*/episode_0"))
+    assert "[REDACTED]" in (episode / "interactions.json").read_text()
+
+
 def test_credentials_in_the_base_url_are_neither_recorded_nor_printed(tmp_path, server) -> None:
     fault_server = server({"401_echo": 1.0})  # its 401 body echoes the Basic authorization header
     url = fault_server.base_url.replace("http://", f"http://leakuser:{PASSWORD}@")

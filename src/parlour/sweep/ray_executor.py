@@ -22,7 +22,9 @@ import os
 from typing import Any
 
 from parlour.errors import ParlourError
+from parlour.games.episode import EpisodeRecord
 from parlour.models.spec import ModelSpec
+from parlour.redact import redact_tree
 from parlour.runner.plan import EpisodeTask
 from parlour.runner.players import LocalPlayers
 from parlour.runner.run import PlayedEpisode
@@ -95,7 +97,12 @@ class PairActor:
 
     async def play(self, task: EpisodeTask) -> PlayedEpisode:
         await self._ensure_started()
-        return await self.players.play(task)
+        played = await self.players.play(task)
+        # the API keys are known in this process only, not in the driver that writes the files
+        if played.record is not None:
+            played.record = EpisodeRecord(redact_tree(played.record.interactions), redact_tree(played.record.requests))
+        played.error, played.scores = redact_tree(played.error), redact_tree(played.scores)
+        return played
 
     def where(self) -> tuple[str, int]:
         """(Ray node id, process id) of this actor: where its pair plays."""
