@@ -220,6 +220,7 @@ class BatchScheduler:
                 self._lib.llama_memory_seq_cp(self._mem, source.seq, target.seq, _END, _END)
                 self.stats.stream_copies += 1
                 target.tokens = source.tokens[:reuse]
+                source.last_used = next(self._clock)  # a prefix that keeps being copied is kept, not evicted
         self._lib.llama_memory_seq_rm(self._mem, target.seq, reuse, _END)
         del target.tokens[reuse:]
         target.request, target.last_used = request, next(self._clock)
