@@ -173,6 +173,46 @@ def test_a_prefix_copied_from_another_sequence_gives_the_replies_of_evaluating_i
     assert sum(a == b for a, b in zip(reused, fresh, strict=True)) >= 3, (reused, fresh)
 
 
+def test_a_prefix_that_keeps_being_copied_is_kept_and_the_idle_one_is_evicted() -> None:
+    """Three sequences, one prompt at a time. `first` is copied for `second`: that use makes `first`'s
+    sequence more recent than the sea prompt's, so the sea prompt's is the one evicted for `second_again`,
+    and `first` is still whole when it comes again."""
+    rules = "You are playing a word game with strict rules. " * 12
+    first = rules + "Round one: name a fruit. " + "The fruit must be famous. " * 8
+    second = rules + "Round two: name a city. " + "The city must be famous. " * 8
+    second_again = rules + "Round two: name a city. " + "The city must be old. " * 8  # copies second's
+    order = [first, "Describe the sea at night. " * 8, second, second_again, first]
+    model = LlamaCppModel(
+        BATCHED.model_copy(update={"batch_size": 2, "concurrency": 1, "max_tokens": 4, "options": {"cached_prefixes": 1}})
+    )
+
+    async def main() -> list[int]:
+        reused = []
+        try:
+            for prompt in order:  # one at a time: which sequence each prompt lands in is deterministic
+                before = model._scheduler.stats.prompt_tokens_reused
+                await model.generate([{"role": "user", "content": prompt}])
+                reused.append(model._scheduler.stats.prompt_tokens_reused - before)
+        finally:
+            await model.aclose()
+        return reused
+
+    reused = asyncio.run(main())
+    stats = model._scheduler.stats
+    assert len(model._scheduler._slots) == 3 and stats.stream_copies == 3 and stats.evictions == 1
+    whole = len(model._tokenize(model.render([{"role": "user", "content": first}])))
+    assert reused[2] > 100 and reused[3] > reused[2] and reused[4] == whole - 1, reused
+
+
+def test_batched_mode_does_not_give_the_tokenizer_object_a_full_context() -> None:
+    model = LlamaCppModel(BATCHED)
+    try:
+        assert model._llm.n_ctx() <= 512 and model.context_limit == 4096
+        assert LlamaCppModel(BATCHED.model_copy(update={"context_size": 2048})).context_limit == 2048
+    finally:
+        asyncio.run(model.aclose())
+
+
 def test_unknown_batching_options_are_refused_with_the_model_name() -> None:
     with pytest.raises(Exception, match="model batched: unknown llamacpp options \\['prefix_caching'\\]"):
         LlamaCppModel(BATCHED.model_copy(update={"options": {"prefix_caching": False}}))
