@@ -173,35 +173,46 @@ def test_a_prefix_copied_from_another_sequence_gives_the_replies_of_evaluating_i
     assert sum(a == b for a, b in zip(reused, fresh, strict=True)) >= 3, (reused, fresh)
 
 
-def test_a_prefix_that_keeps_being_copied_is_kept_and_the_idle_one_is_evicted() -> None:
-    """Three sequences, one prompt at a time. `first` is copied for `second`: that use makes `first`'s
-    sequence more recent than the sea prompt's, so the sea prompt's is the one evicted for `second_again`,
-    and `first` is still whole when it comes again."""
+def test_live_requests_run_on_the_first_ids_and_finished_ones_are_kept_in_the_cache() -> None:
+    """Two working sequences (ids 0, 1) and two cached ones, one prompt at a time. A working sequence taken
+    for another prompt is first moved into the cache, whose least recently used sequence makes room; a
+    cached prefix that is copied counts as used, so `first`, copied for `second`, outlives `sea_one`."""
     rules = "You are playing a word game with strict rules. " * 12
     first = rules + "Round one: name a fruit. " + "The fruit must be famous. " * 8
     second = rules + "Round two: name a city. " + "The city must be famous. " * 8
-    second_again = rules + "Round two: name a city. " + "The city must be old. " * 8  # copies second's
-    order = [first, "Describe the sea at night. " * 8, second, second_again, first]
+    sea = "Describe the sea at night. " * 8
+    sea_one, sea_two = sea + "Brief words only. " * 10, sea + "Poetic words only. " * 10
+    sea_three = sea + "Poetic words only. " * 2 + "Now be kind. " * 10  # continues sea_two the longest
+    order = [first, sea_one, sea_two, second, sea_three, first]
+    options = {"cached_prefixes": 2}
     model = LlamaCppModel(
-        BATCHED.model_copy(update={"batch_size": 2, "concurrency": 1, "max_tokens": 4, "options": {"cached_prefixes": 1}})
+        BATCHED.model_copy(update={"batch_size": 2, "concurrency": 1, "max_tokens": 4, "options": options})
     )
+    scheduler, ran_on = model._scheduler, []
+    admit = scheduler._admit
+
+    def recording(request: Any) -> None:
+        admit(request)
+        ran_on.append(request.slot.seq)
+
+    scheduler._admit = recording  # type: ignore[method-assign]
 
     async def main() -> list[int]:
         reused = []
         try:
             for prompt in order:  # one at a time: which sequence each prompt lands in is deterministic
-                before = model._scheduler.stats.prompt_tokens_reused
+                before = scheduler.stats.prompt_tokens_reused
                 await model.generate([{"role": "user", "content": prompt}])
-                reused.append(model._scheduler.stats.prompt_tokens_reused - before)
+                reused.append(scheduler.stats.prompt_tokens_reused - before)
         finally:
             await model.aclose()
         return reused
 
     reused = asyncio.run(main())
-    stats = model._scheduler.stats
-    assert len(model._scheduler._slots) == 3 and stats.stream_copies == 3 and stats.evictions == 1
+    assert len(scheduler._slots) == 4 and set(ran_on) <= {0, 1}, ran_on
     whole = len(model._tokenize(model.render([{"role": "user", "content": first}])))
-    assert reused[2] > 100 and reused[3] > reused[2] and reused[4] == whole - 1, reused
+    assert reused[3] > 100 and reused[4] > reused[2] and reused[5] == whole - 1, reused
+    assert scheduler.stats.evictions == 2
 
 
 def test_batched_mode_does_not_give_the_tokenizer_object_a_full_context() -> None:
