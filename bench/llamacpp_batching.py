@@ -8,6 +8,7 @@ vs reused, how many episodes and requests got different replies in the two modes
     python bench/llamacpp_batching.py              # the full run (about 20 min serial on 2 cores)
     python bench/llamacpp_batching.py --limit 2    # the first 2 instances of each experiment
     python bench/llamacpp_batching.py -g taboo -g wordle --limit 1
+    python bench/llamacpp_batching.py --baseline-src ../old/src   # also batched with another checkout's code
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--limit", type=int, default=None, help="only the first N instances of each experiment")
     parser.add_argument("-g", "--game", action="append", help="only these games (default: all)")
+    parser.add_argument("--baseline-src", type=Path, help="also play batched with this src/ (e.g. older code)")
     args = parser.parse_args()
     batched_size = lookup(BASE_MODEL).batch_size
     with tempfile.TemporaryDirectory() as tmp:
@@ -103,7 +105,15 @@ def main() -> None:
         registry.write_text(yaml.safe_dump({"models": entries}), encoding="utf-8")
         env = {"PARLOUR_MODELS": str(registry)}
         results = Path(tmp) / "results"
-        runs = {name: play(name, results, env, args.game or ["all"], args.limit) for name in ("serial", "batched")}
+        names = ["serial", "batched"]
+        if args.baseline_src:
+            names.append("before")
+            entries.append(registry_entry("before", batched_size))
+            registry.write_text(yaml.safe_dump({"models": entries}), encoding="utf-8")
+        runs = {}
+        for name in names:
+            code = {"PYTHONPATH": str(args.baseline_src.resolve())} if name == "before" else {}
+            runs[name] = play(name, results, {**env, **code}, args.game or ["all"], args.limit)
         got = {name: replies(results, name) for name in runs}
         stats = runs["batched"]["models"][0].get("batching_stats", {})
         serial_prompt, serial_generated = token_counts(results, "serial")
@@ -124,6 +134,13 @@ def main() -> None:
         ep_diff, episodes, req_diff, requests = compare(got["serial"], got["batched"])
         print(f"replies differing between modes: {ep_diff} of {episodes} episodes, {req_diff} of {requests} requests")
         print(f"speedup: {minutes(runs['serial']) / minutes(runs['batched']):.2f}")
+        if "before" in runs:
+            ep_diff, episodes, req_diff, requests = compare(got["before"], got["batched"])
+            print(
+                f"batched with {args.baseline_src}: {minutes(runs['before']) * 60:.1f} s; replies differing from "
+                f"this code's batched run: {ep_diff} of {episodes} episodes, {req_diff} of {requests} requests"
+            )
+            print(f"speedup over that code's batched run: {minutes(runs['before']) / minutes(runs['batched']):.2f}")
 
 
 if __name__ == "__main__":

@@ -173,6 +173,57 @@ def test_a_prefix_copied_from_another_sequence_gives_the_replies_of_evaluating_i
     assert sum(a == b for a, b in zip(reused, fresh, strict=True)) >= 3, (reused, fresh)
 
 
+def test_live_requests_run_on_the_first_ids_and_finished_ones_are_kept_in_the_cache() -> None:
+    """Two working sequences (ids 0, 1) and two cached ones, one prompt at a time. A working sequence taken
+    for another prompt is first moved into the cache, whose least recently used sequence makes room; a
+    cached prefix that is copied counts as used, so `first`, copied for `second`, outlives `sea_one`."""
+    rules = "You are playing a word game with strict rules. " * 12
+    first = rules + "Round one: name a fruit. " + "The fruit must be famous. " * 8
+    second = rules + "Round two: name a city. " + "The city must be famous. " * 8
+    sea = "Describe the sea at night. " * 8
+    sea_one, sea_two = sea + "Brief words only. " * 10, sea + "Poetic words only. " * 10
+    sea_three = sea + "Poetic words only. " * 2 + "Now be kind. " * 10  # continues sea_two the longest
+    order = [first, sea_one, sea_two, second, sea_three, first]
+    options = {"cached_prefixes": 2}
+    model = LlamaCppModel(
+        BATCHED.model_copy(update={"batch_size": 2, "concurrency": 1, "max_tokens": 4, "options": options})
+    )
+    scheduler, ran_on = model._scheduler, []
+    admit = scheduler._admit
+
+    def recording(request: Any) -> None:
+        admit(request)
+        ran_on.append(request.slot.seq)
+
+    scheduler._admit = recording  # type: ignore[method-assign]
+
+    async def main() -> list[int]:
+        reused = []
+        try:
+            for prompt in order:  # one at a time: which sequence each prompt lands in is deterministic
+                before = scheduler.stats.prompt_tokens_reused
+                await model.generate([{"role": "user", "content": prompt}])
+                reused.append(scheduler.stats.prompt_tokens_reused - before)
+        finally:
+            await model.aclose()
+        return reused
+
+    reused = asyncio.run(main())
+    assert len(scheduler._slots) == 4 and set(ran_on) <= {0, 1}, ran_on
+    whole = len(model._tokenize(model.render([{"role": "user", "content": first}])))
+    assert reused[3] > 100 and reused[4] > reused[2] and reused[5] == whole - 1, reused
+    assert scheduler.stats.evictions == 2
+
+
+def test_batched_mode_does_not_give_the_tokenizer_object_a_full_context() -> None:
+    model = LlamaCppModel(BATCHED)
+    try:
+        assert model._llm.n_ctx() <= 512 and model.context_limit == 4096
+        assert LlamaCppModel(BATCHED.model_copy(update={"context_size": 2048})).context_limit == 2048
+    finally:
+        asyncio.run(model.aclose())
+
+
 def test_unknown_batching_options_are_refused_with_the_model_name() -> None:
     with pytest.raises(Exception, match="model batched: unknown llamacpp options \\['prefix_caching'\\]"):
         LlamaCppModel(BATCHED.model_copy(update={"options": {"prefix_caching": False}}))
