@@ -60,7 +60,7 @@ run: install
 	$(PARLOUR) report -r $(RESULTS) -o $(RESULTS)/report
 
 test: $(VENV)/.test browser
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q --durations=30
 
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check src tests bench
