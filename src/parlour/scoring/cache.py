@@ -111,7 +111,7 @@ def enabled() -> bool:
     return os.environ.get(DISABLE_ENV, "") in ("", "0")
 
 
-def stat_key(path: Path, follow_links: bool = True) -> StatKey | None:
+def stat_key(path: Path | str, follow_links: bool = True) -> StatKey | None:
     """The stat of the regular file at `path` (a link followed, as the readers follow it, unless
     `follow_links` is False: then a link is no file); None when there is none."""
     try:

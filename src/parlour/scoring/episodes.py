@@ -52,32 +52,37 @@ class EpisodeDir:
     def experiment(self) -> str:
         return self.path.parts[-2]
 
-    @property
-    def relative(self) -> str:
-        """`<pair>/<game>/<experiment>/<episode>`, the folder's path inside its results folder."""
-        return "/".join(self.path.parts[-4:])
 
-
-def _subdirs(path: Path, prefix: str = "") -> list[Path]:
+def _subdir_names(path: str, prefix: str = "") -> list[str]:
     try:
         with os.scandir(path) as entries:
-            names = sorted(e.name for e in entries if e.name.startswith(prefix) and e.is_dir())
+            return sorted(e.name for e in entries if e.name.startswith(prefix) and e.is_dir())
     except OSError:
         return []  # a file where a folder is expected, or no access: nothing below it
-    return [path / name for name in names]  # sorted as names: Path objects compare far slower
+
+
+def walk_names(results: Path, game: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(pair, game, experiment, episode) folder names of `walk_episodes`, without building a Path for
+    each (for a walk that only needs names: strings sort and join far faster than Path objects)."""
+    root = os.fspath(results)
+    for pair in _subdir_names(root):
+        for game_name in _subdir_names(os.path.join(root, pair)):
+            if game is not None and game_name != game:
+                continue
+            for exp in _subdir_names(os.path.join(root, pair, game_name)):
+                for episode in _subdir_names(os.path.join(root, pair, game_name, exp), "episode_"):
+                    yield pair, game_name, exp, episode
 
 
 def walk_episodes(results: Path, game: str | None = None) -> Iterator[EpisodeDir]:
     """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order. The episode
     folders themselves are not listed: whoever reads an episode finds out which files it has (one listing
     per episode would cost as much as reading its scores)."""
-    for pair in _subdirs(results):
-        for game_dir in _subdirs(pair):
-            if game is not None and game_dir.name != game:
-                continue
-            for exp_dir in _subdirs(game_dir):
-                for episode in _subdirs(exp_dir, "episode_"):
-                    yield EpisodeDir(episode)
+    exp_dir, exp_names = results, ("",) * 3
+    for *names, episode in walk_names(results, game):
+        if tuple(names) != exp_names:
+            exp_dir, exp_names = results.joinpath(*names), tuple(names)
+        yield EpisodeDir(exp_dir / episode)
 
 
 def default_workers() -> int:
@@ -92,7 +97,7 @@ def by_experiment(episodes: Iterable[EpisodeDir]) -> list[list[EpisodeDir]]:
     """`walk_episodes`' episodes grouped by experiment folder (the walk yields each folder's together)."""
     groups: list[list[EpisodeDir]] = []
     for episode in episodes:
-        if groups and groups[-1][0].path.parent == episode.path.parent:
+        if groups and groups[-1][0].path.parts[:-1] == episode.path.parts[:-1]:  # .parent builds a Path
             groups[-1].append(episode)
         else:
             groups.append([episode])

@@ -8,7 +8,8 @@ Unlike clembench, only the episodes that their pair's run.json plans are counted
 their game): an experiment removed from the instances file, or instances beyond its current number, are
 listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object
 of numbers) does not stop the evaluation: its episode is reported, like an episode without scores.json,
-and not counted.
+and not counted. An episode's scores come from its experiment's score cache (`parlour.scoring.cache`) when
+its scores.json is the one cached, else from the file (and are then cached).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from parlour.scoring.cache import (
     timestamp,
 )
 from parlour.scoring.clemscore import ABORTED, PLAYED, RAW_COLUMNS
-from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes
+from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes, walk_names
 
 Row = tuple[str, str, str, str, str, float]
 
@@ -102,9 +103,8 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     """The rows of one episode (`labels`: its game, model and experiment), from the cache when its
     scores.json is the one cached; the episode is noted in `out` when it has no usable scores."""
     name = ep.path.name
-    path = ep.path / store.SCORES
     before = timestamp()
-    key = stat_key(path)
+    key = stat_key(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
     if key is None:
         if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
             out.unscored.append(ep.path)
@@ -112,6 +112,7 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     fact = cache.scores(name, key)
     if fact is not None and fact.values is not None:
         return value_rows(_cached_values(fact), *labels, name)
+    path = ep.path / store.SCORES
     try:
         data, scores = store.read_json_bytes(path)
         values = episode_values(path, scores)
@@ -185,11 +186,11 @@ RAW_SOURCES = "raw.csv.json"
 def sources_fingerprint(results: Path) -> str:
     """A hash of every scores.json and run.json under `results` (path, size, modification time)."""
     digest = hashlib.sha256()
-    files = [(ep.path / store.SCORES, f"{ep.relative}/{store.SCORES}") for ep in walk_episodes(results)]
-    files += [(path, str(path.relative_to(results))) for path in sorted(results.glob(f"*/{store.RUN}"))]
-    for path, relative in files:
+    files = ["/".join(names) + f"/{store.SCORES}" for names in walk_names(results)]
+    files += [str(path.relative_to(results)) for path in sorted(results.glob(f"*/{store.RUN}"))]
+    for relative in files:
         try:
-            stat = os.stat(path)
+            stat = os.stat(os.path.join(results, relative))
         except OSError:
             continue  # an episode without scores.json
         digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())

@@ -68,7 +68,7 @@ class _Experiment:
         return self._config
 
 
-def _instance_file(ep_dir: Path) -> tuple[Path, NamedKey | None]:
+def _instance_file(ep_dir: Path) -> tuple[Path, NamedKey]:
     """The instance file the scorer reads (the first of INSTANCE_FILES there) and its key."""
     for name in INSTANCE_FILES:
         key = stat_key(ep_dir / name)
