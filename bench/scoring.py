@@ -4,11 +4,14 @@ The tree is built from real parlour episodes: every game's first instances are p
 players (policies oracle, breaker and wrong, so that wins, losses and aborts all occur), then copied into
 many pair folders, each episode drawn at random from the seeds of its game and experiment. It is built once
 under --tree and reused. Each variant then runs as a user would run it (a `python -m parlour` process)
-on the same tree: `score` with no scores.json present, `score` again (every scores.json already right),
-then `eval`. Variants: this checkout with one process (`--jobs 1`), this checkout on every core, and, with
---baseline-src, another checkout's sources (for example the code before this change).
+on the same tree: `score` with no scores.json (nor score cache) present, `score` again (every scores.json
+already right), `eval`, then `score` and `eval` once more (the score cache complete, as after a run that
+filled it). Variants, all on every core: this checkout with the score cache off (PARLOUR_NO_SCORE_CACHE=1,
+the code path without it), this checkout with the cache, and, with --baseline-src, another checkout's
+sources; --one-process adds this checkout with `--jobs 1`, cache off and on.
 
     python bench/scoring.py [--episodes 100000] [--tree /tmp/parlour-bench-scoring] [--baseline-src DIR]
+                            [--one-process]
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import parlour
 from parlour.games.registry import game_names
 from parlour.models.registry import lookup
 from parlour.runner import store
+from parlour.scoring.cache import CACHE_FILE, DISABLE_ENV
 from parlour.scoring.episodes import default_workers, walk_episodes
 
 SRC = Path(__file__).resolve().parents[1] / "src"
@@ -86,8 +90,11 @@ def build_tree(tree: Path, episodes: int, pairs: int) -> None:
 
 
 def remove_scores(tree: Path) -> None:
+    """Every scores.json and score cache file."""
     for ep in walk_episodes(tree):
         (ep.path / store.SCORES).unlink(missing_ok=True)
+    for path in tree.glob(f"*/*/*/{CACHE_FILE}"):
+        path.unlink()
 
 
 @dataclass
@@ -96,8 +103,19 @@ class Timing:
     cpu: float  # user + system seconds of the command and its worker processes
 
 
-def timed_cli(src: Path, args: list[str]) -> Timing:
+@dataclass
+class Variant:
+    name: str
+    src: Path
+    jobs: list[str]
+    cache: bool = True
+
+
+def timed_cli(src: Path, args: list[str], cache: bool = True) -> Timing:
     env = {**os.environ, "PYTHONPATH": f"{src}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env.pop(DISABLE_ENV, None)
+    if not cache:
+        env[DISABLE_ENV] = "1"
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "parlour", *args], env=env, capture_output=True, text=True)
@@ -109,14 +127,20 @@ def timed_cli(src: Path, args: list[str]) -> Timing:
     return Timing(wall, cpu)
 
 
-def run_variant(src: Path, tree: Path, jobs: list[str]) -> dict[str, Timing]:
-    """score with no scores.json present, score again (nothing to change), eval."""
+def run_variant(variant: Variant, tree: Path) -> dict[str, Timing]:
+    """score with no scores.json present, score again (nothing to change), eval; then both again."""
     remove_scores(tree)
-    return {
-        "score": timed_cli(src, ["score", "-r", str(tree), *jobs]),
-        "rescore": timed_cli(src, ["score", "-r", str(tree), *jobs]),
-        "eval": timed_cli(src, ["eval", "-r", str(tree), *jobs]),
-    }
+    score = ["score", "-r", str(tree), *variant.jobs]
+    evaluate = ["eval", "-r", str(tree), *variant.jobs]
+    steps = {"score": score, "rescore": score, "eval": evaluate, "rescore2": score, "eval2": evaluate}
+    return {step: timed_cli(variant.src, args, variant.cache) for step, args in steps.items()}
+
+
+TOTALS = {"rescore+eval": ("rescore", "eval"), "again": ("rescore2", "eval2")}
+
+
+def total(timings: dict[str, Timing], steps: tuple[str, str]) -> float:
+    return sum(timings[step].wall for step in steps)
 
 
 def report(n: int, rows: list[tuple[str, dict[str, Timing]]], load: float) -> None:
@@ -126,15 +150,18 @@ def report(n: int, rows: list[tuple[str, dict[str, Timing]]], load: float) -> No
     for name, timings in rows:
         for step, t in timings.items():
             print(f"{name:<36} {step:<8} {t.wall:>7.2f} {t.cpu:>7.2f} {n / t.wall:>10.0f}")
-        total = timings["rescore"].wall + timings["eval"].wall
-        print(f"{name:<36} {'rescore+eval':<8} {total:>7.2f} {'':>7} {n / total:>10.0f}")
+        for label, steps in TOTALS.items():
+            seconds = total(timings, steps)
+            print(f"{name:<36} {label:<8} {seconds:>7.2f} {'':>7} {n / seconds:>10.0f}")
     print("score: no scores.json yet; rescore: every scores.json already right (what `parlour score` on a run")
-    print("that was scored as it played does); eval: raw.csv, results.csv and results_ci.csv (1000 resamples)")
+    print("that was scored as it played does); eval: raw.csv, results.csv and results_ci.csv (1000 resamples);")
+    print("rescore2, eval2: the same again, the score cache now complete (as after a run that filled it);")
+    print("again = rescore2 + eval2")
     base_name, base = rows[0]
     for name, timings in rows[1:]:
         ratios = ", ".join(f"{step} {base[step].wall / timings[step].wall:.2f}x" for step in timings)
-        total = (base["rescore"].wall + base["eval"].wall) / (timings["rescore"].wall + timings["eval"].wall)
-        print(f"speed-up of '{name}' over '{base_name}' (wall): {ratios}; rescore+eval {total:.2f}x")
+        totals = ", ".join(f"{label} {total(base, s) / total(timings, s):.2f}x" for label, s in TOTALS.items())
+        print(f"speed-up of '{name}' over '{base_name}' (wall): {ratios}; {totals}")
 
 
 def main() -> None:
@@ -144,6 +171,7 @@ def main() -> None:
     parser.add_argument("--tree", type=Path, default=Path("/tmp/parlour-bench-scoring"))
     parser.add_argument("--baseline-src", type=Path, help="a src/ folder of other parlour code to compare with")
     parser.add_argument("--rebuild", action="store_true", help="build the tree again even if it exists")
+    parser.add_argument("--one-process", action="store_true", help="also time `--jobs 1`, cache off and on")
     args = parser.parse_args()
     marker = args.tree / ".complete"
     if args.rebuild or not marker.is_file() or int(marker.read_text()) != args.episodes:
@@ -151,11 +179,20 @@ def main() -> None:
         build_tree(args.tree, args.episodes, args.pairs)
     n = int(marker.read_text())
     cores = default_workers()
-    variants = [("this code, 1 process", SRC, ["--jobs", "1"]), (f"this code, {cores} processes", SRC, [])]
+    variants = [
+        Variant(f"no score cache, {cores} processes", SRC, [], cache=False),
+        Variant(f"score cache, {cores} processes", SRC, []),
+    ]
+    if args.one_process:
+        one = ["--jobs", "1"]
+        variants += [
+            Variant("no score cache, 1 process", SRC, one, cache=False),
+            Variant("score cache, 1 process", SRC, one),
+        ]
     if args.baseline_src:
-        variants.insert(0, (f"baseline {args.baseline_src}", args.baseline_src, []))
+        variants.insert(0, Variant(f"baseline {args.baseline_src}", args.baseline_src, []))
     load = os.getloadavg()[0]
-    rows = [(name, run_variant(src, args.tree, jobs)) for name, src, jobs in variants]
+    rows = [(variant.name, run_variant(variant, args.tree)) for variant in variants]
     report(n, rows, load)
 
 

@@ -32,10 +32,12 @@ MAX_DEPTH = 100  # nesting levels; clembench's files nest fewer than 10
 MAX_YAML_NODES = 1_000_000  # values in a YAML document with every alias expanded
 
 
-def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int) -> bytes:
-    """The file's bytes; `error` naming the file when it cannot be read or is larger than `max_bytes`."""
+def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int, follow_links: bool = True) -> bytes:
+    """The file's bytes; `error` naming the file when it cannot be read or is larger than `max_bytes`.
+    With `follow_links` False, a link at `path` is an error too (O_NOFOLLOW: the link is not opened)."""
+    nofollow = 0 if follow_links else os.O_NOFOLLOW
     try:
-        with open(path, "rb") as handle:
+        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | nofollow)) as handle:
             info = os.fstat(handle.fileno())
             if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
                 raise error(_too_large(path, what, max_bytes))
@@ -50,7 +52,10 @@ def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int)
 
 def read_utf8(path: Path, error: type[ParlourError], what: str = "file", max_bytes: int = MAX_JSON_BYTES) -> str:
     """The file's text; `error` naming the file when it cannot be read, is too large or is not UTF-8."""
-    data = read_bytes(path, error, what, max_bytes)
+    return _utf8(read_bytes(path, error, what, max_bytes), path, error, what)
+
+
+def _utf8(data: bytes, path: Path, error: type[ParlourError], what: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -61,7 +66,12 @@ def read_utf8(path: Path, error: type[ParlourError], what: str = "file", max_byt
 def read_json(path: Path, error: type[ParlourError], what: str = "JSON file") -> Any:
     """Parse a JSON file (NaN tokens allowed, as clembench writes them) of at most MAX_JSON_BYTES and
     MAX_DEPTH levels; `error` naming the file otherwise."""
-    text = read_utf8(path, error, what, MAX_JSON_BYTES)
+    return decode_json(read_bytes(path, error, what, MAX_JSON_BYTES), path, error, what)
+
+
+def decode_json(data: bytes, path: Path, error: type[ParlourError], what: str = "JSON file") -> Any:
+    """`read_json` of bytes already read from `path` (for a caller that also needs the bytes themselves)."""
+    text = _utf8(data, path, error, what)
     try:
         data = orjson.loads(text)  # about twice as fast as json; strict JSON only
     except orjson.JSONDecodeError:

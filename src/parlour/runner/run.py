@@ -30,6 +30,7 @@ from parlour.models.base import Model
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact
 from parlour.runner import store
+from parlour.runner.cache_filler import ScoreCacheFiller
 from parlour.runner.plan import EpisodeTask
 
 SKIPPED, PLAYED, ABORTED, FAILED = "skipped", "played", "aborted", "failed"
@@ -261,15 +262,19 @@ async def run_episodes(
     started = time.monotonic()
     summary = RunSummary(pair=pair, episode_dirs=[task.directory for task in tasks])
     pending = iter(tasks)
+    cache_filler = ScoreCacheFiller()
 
     async def worker() -> None:
         for task in pending:  # the workers share one iterator: each takes the next task in order
             outcome = await run_episode(task, play, pair)
             summary.add(outcome)
+            if outcome.status in (PLAYED, ABORTED):
+                cache_filler.add(task)
             if on_done is not None:
                 on_done(outcome)
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(tasks))))))
+    cache_filler.fill()
     summary.duration_s = time.monotonic() - started
     return summary
 

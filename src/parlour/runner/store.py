@@ -165,6 +165,12 @@ def read_json(path: Path) -> Any:
     return textfiles.read_json(path, ResultsError, "JSON file")
 
 
+def read_json_bytes(path: Path) -> tuple[bytes, Any]:
+    """`read_json`, with the bytes it parsed (for a caller that keeps their digest)."""
+    data = textfiles.read_bytes(path, ResultsError, "JSON file", textfiles.MAX_JSON_BYTES)
+    return data, textfiles.decode_json(data, path, ResultsError)
+
+
 def pair_name(names: list[str]) -> str:
     """`<m0>-t<T>--<m1>-t<T>`; one model is duplicated (self-play), as clembench names it."""
     if len(names) == 1:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -38,38 +38,51 @@ class EpisodeDir:
 
     path: Path
 
+    # from `parts`, which a Path keeps: `parents[i]` would build a Path each time
+
     @property
     def pair(self) -> str:
-        return self.path.parents[2].name
+        return self.path.parts[-4]
 
     @property
     def game(self) -> str:
-        return self.path.parents[1].name
+        return self.path.parts[-3]
 
     @property
     def experiment(self) -> str:
-        return self.path.parent.name
+        return self.path.parts[-2]
 
 
-def _subdirs(path: Path, prefix: str = "") -> list[Path]:
+def _subdir_names(path: str, prefix: str = "") -> list[str]:
     try:
         with os.scandir(path) as entries:
-            return sorted(Path(e.path) for e in entries if e.name.startswith(prefix) and e.is_dir())
+            return sorted(e.name for e in entries if e.name.startswith(prefix) and e.is_dir())
     except OSError:
         return []  # a file where a folder is expected, or no access: nothing below it
+
+
+def walk_names(results: Path, game: str | None = None) -> Iterator[tuple[str, str, str, str]]:
+    """(pair, game, experiment, episode) folder names of `walk_episodes`, without building a Path for
+    each (for a walk that only needs names: strings sort and join far faster than Path objects)."""
+    root = os.fspath(results)
+    for pair in _subdir_names(root):
+        for game_name in _subdir_names(os.path.join(root, pair)):
+            if game is not None and game_name != game:
+                continue
+            for exp in _subdir_names(os.path.join(root, pair, game_name)):
+                for episode in _subdir_names(os.path.join(root, pair, game_name, exp), "episode_"):
+                    yield pair, game_name, exp, episode
 
 
 def walk_episodes(results: Path, game: str | None = None) -> Iterator[EpisodeDir]:
     """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order. The episode
     folders themselves are not listed: whoever reads an episode finds out which files it has (one listing
     per episode would cost as much as reading its scores)."""
-    for pair in _subdirs(results):
-        for game_dir in _subdirs(pair):
-            if game is not None and game_dir.name != game:
-                continue
-            for exp_dir in _subdirs(game_dir):
-                for episode in _subdirs(exp_dir, "episode_"):
-                    yield EpisodeDir(episode)
+    exp_dir, exp_names = results, ("",) * 3
+    for *names, episode in walk_names(results, game):
+        if tuple(names) != exp_names:
+            exp_dir, exp_names = results.joinpath(*names), tuple(names)
+        yield EpisodeDir(exp_dir / episode)
 
 
 def default_workers() -> int:
@@ -80,16 +93,44 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def chunked(items: Sequence[T], size: int = CHUNK_SIZE) -> list[Sequence[T]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def by_experiment(episodes: Iterable[EpisodeDir]) -> list[list[EpisodeDir]]:
+    """`walk_episodes`' episodes grouped by experiment folder (the walk yields each folder's together)."""
+    groups: list[list[EpisodeDir]] = []
+    for episode in episodes:
+        if groups and groups[-1][0].path.parts[:-1] == episode.path.parts[:-1]:  # .parent builds a Path
+            groups[-1].append(episode)
+        else:
+            groups.append([episode])
+    return groups
 
 
-def map_chunks(func: Callable[[Sequence[T]], R], items: Sequence[T], workers: int | None = None) -> list[R]:
-    """`func` over chunks of `items`, in order: in this process for small inputs or one worker, otherwise
-    in a process pool (scoring and JSON parsing are CPU-bound Python, which threads would serialise)."""
+def chunked(items: Sequence[T], size: int = CHUNK_SIZE, weight: Callable[[T], int] | None = None) -> list[Sequence[T]]:
+    """Consecutive runs of `items` that weigh about `size` each (an item weighs 1 unless `weight` says)."""
+    if weight is None:
+        return [items[i : i + size] for i in range(0, len(items), size)]
+    chunks: list[Sequence[T]] = []
+    start, load = 0, 0
+    for i, item in enumerate(items):
+        load += weight(item)
+        if load >= size:
+            chunks.append(items[start : i + 1])
+            start, load = i + 1, 0
+    return chunks + ([items[start:]] if start < len(items) else [])
+
+
+def map_chunks(
+    func: Callable[[Sequence[T]], R],
+    items: Sequence[T],
+    workers: int | None = None,
+    weight: Callable[[T], int] | None = None,
+) -> list[R]:
+    """`func` over chunks of `items` (`chunked`), in order: in this process for small inputs or one worker,
+    otherwise in a process pool (scoring and JSON parsing are CPU-bound Python, which threads would
+    serialise)."""
     workers = default_workers() if workers is None else max(1, workers)
-    chunks = chunked(items)
-    if workers == 1 or len(items) < PARALLEL_MIN_ITEMS:
+    chunks = chunked(items, weight=weight)
+    total = len(items) if weight is None else sum(map(weight, items))
+    if workers == 1 or total < PARALLEL_MIN_ITEMS:
         return [func(chunk) for chunk in chunks]
     with ProcessPoolExecutor(max_workers=min(workers, len(chunks))) as pool:
         return list(pool.map(func, chunks))

@@ -8,15 +8,18 @@ Unlike clembench, only the episodes that their pair's run.json plans are counted
 their game): an experiment removed from the instances file, or instances beyond its current number, are
 listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object
 of numbers) does not stop the evaluation: its episode is reported, like an episode without scores.json,
-and not counted.
+and not counted. An episode's scores come from its experiment's score cache (`parlour.scoring.cache`) when
+its scores.json is the one cached, else from the file (and are then cached).
 """
 
 from __future__ import annotations
 
 import hashlib
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +27,18 @@ import pandas as pd
 
 from parlour.errors import ResultsError
 from parlour.runner import store
+from parlour.scoring.cache import (
+    ExperimentCache,
+    ScoresFact,
+    StatKey,
+    digest,
+    scorer_fingerprint,
+    settled,
+    stat_key,
+    timestamp,
+)
 from parlour.scoring.clemscore import ABORTED, PLAYED, RAW_COLUMNS
-from parlour.scoring.episodes import EpisodeDir, map_chunks, walk_episodes
+from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes, walk_names
 
 Row = tuple[str, str, str, str, str, float]
 
@@ -41,19 +54,27 @@ class RawScores:
     plans: list[Path] = field(default_factory=list)  # the run.json files whose plans chose the episodes
 
 
-def episode_rows(scores_path: Path, game: str, model: str, experiment: str, episode: str) -> list[Row]:
-    """The raw-table rows of one scores.json; ResultsError naming the file when it is not a scores file."""
-    scores = store.read_json(scores_path)
+def episode_values(scores_path: Path, scores: Any) -> dict[str, float]:
+    """The episode scores of one scores.json's content as floats; ResultsError naming the file when it is
+    not a scores file."""
     episode_scores = scores.get("episode scores", {}) if isinstance(scores, dict) else None
     if not isinstance(episode_scores, dict):
         raise ResultsError(f"{scores_path}: not a scores file (needs an object with an 'episode scores' object)")
-    rows = []
-    for metric, value in episode_scores.items():
-        rows.append((game, model, experiment, episode, metric, _score(scores_path, metric, value)))
-    if ABORTED in episode_scores:
-        aborted = _score(scores_path, ABORTED, episode_scores[ABORTED])
-        rows.append((game, model, experiment, episode, PLAYED, 1 - aborted))
+    return {metric: _score(scores_path, metric, value) for metric, value in episode_scores.items()}
+
+
+def value_rows(values: dict[str, float], game: str, model: str, experiment: str, episode: str) -> list[Row]:
+    """The raw-table rows of one episode's scores."""
+    rows = [(game, model, experiment, episode, metric, value) for metric, value in values.items()]
+    if ABORTED in values:
+        rows.append((game, model, experiment, episode, PLAYED, 1 - values[ABORTED]))
     return rows
+
+
+def episode_rows(scores_path: Path, game: str, model: str, experiment: str, episode: str) -> list[Row]:
+    """The raw-table rows of one scores.json; ResultsError naming the file when it is not a scores file."""
+    values = episode_values(scores_path, store.read_json(scores_path))
+    return value_rows(values, game, model, experiment, episode)
 
 
 def _score(path: Path, metric: str, value: object) -> float:
@@ -65,20 +86,56 @@ def _score(path: Path, metric: str, value: object) -> float:
     raise ResultsError(f"{path}: episode score '{metric}' is {type(value).__name__} {value!r}, not a number")
 
 
-def _read_chunk(episodes: Sequence[EpisodeDir]) -> RawScores:
-    """The rows of some episodes (in a worker process), with the episodes that have no usable scores."""
+def scores_fact(key: StatKey, data: bytes, values: dict[str, float] | None) -> ScoresFact:
+    """The cache's fact about a scores.json read (as `data`, giving `values`) after a stat of `key`.
+    JSON cannot hold an infinite value: such an episode is read from its file each time."""
+    if values is not None and not all(math.isfinite(v) or math.isnan(v) for v in values.values()):
+        values = None
+    cached = None if values is None else {k: None if math.isnan(v) else v for k, v in values.items()}
+    return ScoresFact(stat=key, digest=digest(data), values=cached)
+
+
+def _cached_values(fact: ScoresFact) -> dict[str, float]:
+    return {k: math.nan if v is None else v for k, v in (fact.values or {}).items()}
+
+
+def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: ExperimentCache, out: RawScores) -> list[Row]:
+    """The rows of one episode (`labels`: its game, model and experiment), from the cache when its
+    scores.json is the one cached; the episode is noted in `out` when it has no usable scores."""
+    name = ep.path.name
+    before = timestamp()
+    key = stat_key(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
+    if key is None:
+        if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
+            out.unscored.append(ep.path)
+        return []
+    fact = cache.scores(name, key)
+    if fact is not None and fact.values is not None:
+        return value_rows(_cached_values(fact), *labels, name)
+    path = ep.path / store.SCORES
+    try:
+        data, scores = store.read_json_bytes(path)
+        values = episode_values(path, scores)
+    except ResultsError as exc:
+        out.unreadable.append((path, str(exc)))
+        return []
+    if cache.active and settled(key, before):
+        cache.record(name, scores=scores_fact(key, data, values))
+    return value_rows(values, *labels, name)
+
+
+def _read_chunk(results: Path, scorer: str, experiments: Sequence[Sequence[EpisodeDir]]) -> RawScores:
+    """The rows of some experiments' episodes (in a worker process), with the episodes that have no usable
+    scores; each experiment's score cache is used and updated."""
     rows: list[Row] = []
     out = RawScores(pd.DataFrame())
-    for ep in episodes:
-        path = ep.path / store.SCORES
-        if not path.is_file():
-            if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
-                out.unscored.append(ep.path)
-            continue
-        try:
-            rows += episode_rows(path, ep.game, ep.pair, ep.experiment, ep.path.name)
-        except ResultsError as exc:
-            out.unreadable.append((path, str(exc)))
+    for episodes in experiments:
+        first = episodes[0]
+        labels = (first.game, first.pair, first.experiment)
+        cache = ExperimentCache.load(first.path.parent, scorer)
+        for ep in episodes:
+            rows += _episode_rows(ep, labels, cache, out)
+        cache.save(results)
     out.table = pd.DataFrame(rows, columns=RAW_COLUMNS)
     return out
 
@@ -111,7 +168,8 @@ def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
             plans[pair_dir] = recorded_plan(pair_dir)
         plan = plans[pair_dir]
         (planned if plan is None or in_plan(episode, plan) else outside).append(episode)
-    parts = map_chunks(_read_chunk, planned, workers)
+    read = partial(_read_chunk, results, scorer_fingerprint())
+    parts = map_chunks(read, by_experiment(planned), workers, weight=len)
     table = pd.concat([part.table for part in parts], ignore_index=True) if parts else pd.DataFrame()
     table = table.reindex(columns=RAW_COLUMNS)
     table["value"] = table["value"].astype(float)
@@ -128,13 +186,14 @@ RAW_SOURCES = "raw.csv.json"
 def sources_fingerprint(results: Path) -> str:
     """A hash of every scores.json and run.json under `results` (path, size, modification time)."""
     digest = hashlib.sha256()
-    files = [ep.path / store.SCORES for ep in walk_episodes(results)] + sorted(results.glob(f"*/{store.RUN}"))
-    for path in files:
+    files = ["/".join(names) + f"/{store.SCORES}" for names in walk_names(results)]
+    files += [str(path.relative_to(results)) for path in sorted(results.glob(f"*/{store.RUN}"))]
+    for relative in files:
         try:
-            stat = path.stat()
+            stat = os.stat(os.path.join(results, relative))
         except OSError:
             continue  # an episode without scores.json
-        digest.update(f"{path.relative_to(results)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
 
 

@@ -1,0 +1,49 @@
+"""Filling the score cache (`parlour.scoring.cache`) as a run writes its episodes, so that `parlour score`
+and `parlour eval` afterwards need not read them again.
+
+A file is only cached once it has settled (`cache.RACY_MARGIN_NS` after it was written): an episode waits
+until then, and is recorded by the next fill, which runs every FILL_INTERVAL_S while episodes end and once
+when the run ends. What is still waiting then (the episodes of the run's last seconds) is left to the next
+`score` or `eval`. Recording reads the episode's files back and scores them as `parlour score` would:
+a cached fact stands on content read after the stat that keys it, never on what was meant to be written.
+"""
+
+from __future__ import annotations
+
+import time
+from itertools import groupby
+
+from parlour.runner.plan import EpisodeTask
+
+FILL_INTERVAL_S = 10.0
+
+
+class ScoreCacheFiller:
+    """The episodes a run wrote that are not in their score caches yet, and the fills that put them there."""
+
+    def __init__(self) -> None:
+        self.pending: list[tuple[int, EpisodeTask]] = []  # (time.time_ns() once written, task)
+        self.last_fill = time.monotonic()
+
+    def add(self, task: EpisodeTask) -> None:
+        """An episode's files are written; fill the caches if the last fill is FILL_INTERVAL_S ago."""
+        self.pending.append((time.time_ns(), task))
+        if time.monotonic() - self.last_fill >= FILL_INTERVAL_S:
+            self.fill()
+
+    def fill(self) -> None:
+        """Record the settled episodes (a link in the results folder stops the run, like any write there)."""
+        from parlour.scoring import cache
+        from parlour.scoring.rescore import score_experiment  # at use: scoring pulls in pandas
+
+        self.last_fill = time.monotonic()
+        settled_before = time.time_ns() - cache.RACY_MARGIN_NS
+        ready = [task for written, task in self.pending if written < settled_before]
+        self.pending = [(written, task) for written, task in self.pending if written >= settled_before]
+        if not ready or not cache.enabled():
+            return
+        ready.sort(key=lambda task: task.directory)
+        for _, group in groupby(ready, key=lambda task: task.directory.parent):
+            tasks = list(group)
+            # failures are not the run's: the episode is simply not cached, and `parlour score` reports it
+            score_experiment(tasks[0].results, tasks[0].game, [t.directory for t in tasks], whole=False)
