@@ -216,12 +216,13 @@ def test_live_requests_run_on_the_first_ids_and_finished_ones_are_kept_in_the_ca
 
 
 def test_batched_mode_does_not_give_the_tokenizer_object_a_full_context() -> None:
-    model = LlamaCppModel(BATCHED)
+    model, smaller = LlamaCppModel(BATCHED), LlamaCppModel(BATCHED.model_copy(update={"context_size": 2048}))
     try:
         assert model._llm.n_ctx() <= 512 and model.context_limit == 4096
-        assert LlamaCppModel(BATCHED.model_copy(update={"context_size": 2048})).context_limit == 2048
+        assert smaller.context_limit == 2048
     finally:
         asyncio.run(model.aclose())
+        asyncio.run(smaller.aclose())
 
 
 def test_unknown_batching_options_are_refused_with_the_model_name() -> None:
