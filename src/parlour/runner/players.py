@@ -6,6 +6,7 @@ folder stays in this process.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Protocol
 
 from parlour.models.base import Model
@@ -20,8 +21,9 @@ class Players(Protocol):
 
     specs: list[ModelSpec]
 
-    async def start(self) -> None:
-        """Load the weights / start the engines."""
+    async def start(self, log_folder: Path | None = None) -> list[str]:
+        """Load the weights / start the engines (their own output to log files in `log_folder`); returns
+        lines for the user."""
 
     def describe(self) -> list[dict[str, Any]]:
         """What run.json records about each distinct model (spec, hash, backend facts)."""
@@ -51,7 +53,7 @@ class LocalPlayers:
         self.models: list[Model] = []
         self._owned: list[Model] = []
 
-    async def start(self) -> None:
+    async def start(self, log_folder: Path | None = None) -> list[str]:
         loaded: dict[tuple[str, str], Model] = {}
         for item, spec in zip(self._given, self.specs, strict=True):
             key = (spec.name, spec.spec_hash())
@@ -60,6 +62,10 @@ class LocalPlayers:
                 if not isinstance(item, Model):
                     self._owned.append(loaded[key])
             self.models.append(loaded[key])
+        lines: list[str] = []
+        for model in self._owned:
+            lines += await model.start(log_folder)
+        return lines
 
     def describe(self) -> list[dict[str, Any]]:
         described = []

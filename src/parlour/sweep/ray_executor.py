@@ -19,6 +19,7 @@ import asyncio
 import itertools
 import math
 import os
+from pathlib import Path
 from typing import Any
 
 from parlour.errors import ParlourError
@@ -132,7 +133,8 @@ class RayPlayers:
         self._concurrency = 1
         self._next: itertools.cycle | None = None
 
-    async def start(self) -> None:
+    async def start(self, log_folder: Path | None = None) -> list[str]:
+        """Start the actors; their engines log on the machines they run on."""
         require_ray()
         remote_class = ray.remote(PairActor).options(
             max_restarts=MAX_RESTARTS, max_task_retries=MAX_RESTARTS, **actor_resources(self.specs)
@@ -146,6 +148,7 @@ class RayPlayers:
         except RayError as exc:
             raise ParlourError(f"{' vs '.join(s.name for s in self.specs)}: Ray actor failed to start: {exc}") from exc
         self._concurrency = per_actor * len(self.actors)
+        return []
 
     def describe(self) -> list[dict[str, Any]]:
         """As the actors see their models now (endpoint limits included); the description from the start

