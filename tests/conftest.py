@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No llama.cpp server started by the tests may outlive them: end any, and fail the run."""
+    """No llama.cpp server or vLLM process started by the tests may outlive them: end any, and fail the run."""
     from support.processes import end_servers, session_servers
 
     left = session_servers()
@@ -67,7 +67,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus: int, config: pytest.Co
     left = config.stash.get(_LEFT_SERVERS, [])
     if left:
         terminalreporter.write_line(
-            f"llama_cpp.server process(es) {left} outlived the tests (killed now): a fixture or run did not stop them",
+            f"server or engine process(es) {left} outlived the tests (killed now): a fixture or run did not stop them",
             red=True,
             bold=True,
         )

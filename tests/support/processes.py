@@ -1,5 +1,6 @@
-"""Finding the llama.cpp servers a test session started, wherever they ended up (a CLI subprocess
-killed mid-run leaves its server to init): each carries the session's mark in its environment."""
+"""Finding the llama.cpp servers and vLLM processes (engines, `vllm serve`) a test session started,
+wherever they ended up (a CLI subprocess killed mid-run leaves its server to init): each carries the
+session's mark in its environment."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import uuid
 from pathlib import Path
 
 SESSION_MARK = "PARLOUR_TEST_SESSION"
-SERVER_MODULE = b"llama_cpp.server"
+# in a process's command line: llama.cpp's server; vLLM's server module and its engine processes, which
+# name themselves VLLM::EngineCore and the like
+SERVER_NAMES = (b"llama_cpp.server", b"vllm.entrypoints", b"VLLM")
 
 
 def mark_session() -> None:
@@ -18,14 +21,14 @@ def mark_session() -> None:
 
 
 def session_servers() -> list[int]:
-    """Process ids of running `python -m llama_cpp.server` processes that carry this session's mark."""
+    """Process ids of running llama.cpp servers and vLLM processes that carry this session's mark."""
     mark = f"{SESSION_MARK}={os.environ.get(SESSION_MARK, '')}".encode()
     found = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if SERVER_MODULE in (proc / "cmdline").read_bytes() and mark in (proc / "environ").read_bytes().split(
-                b"\0"
-            ):
+            cmdline = (proc / "cmdline").read_bytes()
+            ours = mark in (proc / "environ").read_bytes().split(b"\0")
+            if ours and int(proc.name) != os.getpid() and any(name in cmdline for name in SERVER_NAMES):
                 found.append(int(proc.name))
         except OSError:  # gone meanwhile, or not ours to read
             continue
