@@ -117,7 +117,7 @@ if __name__ == "__main__":  # python -m parlour.models.weights [DIST...]: used b
 
 
 def weights_status(spec: ModelSpec) -> str:
-    """`present` or `missing` for local weights (a checkpoint not made yet: `made on first use`),
+    """`present` or `missing` for local weights (a checkpoint not made yet: `on first use`),
     `endpoint` for served models, `-` for programmatic ones."""
     from parlour.models import checkpoint
 
@@ -126,7 +126,7 @@ def weights_status(spec: ModelSpec) -> str:
             gguf = resolve_weights(checkpoint.source_location(spec.weights), spec.name)
         except ParlourError:
             return "missing"
-        return "present" if checkpoint.read_manifest(checkpoint.checkpoint_folder(gguf)) else "made on first use"
+        return "present" if checkpoint.read_manifest(checkpoint.checkpoint_folder(gguf)) else "on first use"
     if spec.weights:
         try:
             resolve_weights(spec.weights, spec.name)

