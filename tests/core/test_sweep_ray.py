@@ -58,9 +58,10 @@ class TrackedRayPlayers(RayPlayers):
         self.where: list[tuple[str, int]] = []
         TrackedRayPlayers.made.append(self)
 
-    async def start(self) -> None:
-        await super().start()
+    async def start(self, log_folder: Path | None = None) -> list[str]:
+        lines = await super().start(log_folder)
         self.where = [await a.where.remote() for a in self.actors]
+        return lines
 
 
 def spec_on(name: str, node: str | None = None) -> dict:
