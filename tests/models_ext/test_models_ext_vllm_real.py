@@ -1,7 +1,8 @@
 """The vllm backend on the real engine: vLLM's CPU build (installed by the test lock) running the embedded
-SmolLM2-135M weights, as the float32 checkpoint parlour makes from the GGUF. One engine serves the
-in-process tests of this module (started once, on its own event loop); the command-line test starts its
-own, as a user's run does; the server test starts a real `vllm serve` on loopback."""
+SmolLM2-135M weights, as the float32 checkpoint parlour makes from the GGUF. `parlour run -g all` runs
+once as a user types it, with its own engine; its records are also what the server test compares with.
+One in-process engine serves the module's other tests (started once, on its own event loop); the server
+test starts a real vLLM OpenAI server on loopback."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ import threading
 import time
 import uuid
 from collections.abc import Coroutine, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -90,25 +92,68 @@ def reuse(model: VLLMModel, **update: Any) -> VLLMModel:
     return VLLMModel(model.spec.model_copy(update=update), engine_factory=lambda args, fd: model.engine)
 
 
+@dataclass
+class CommandRun:
+    results: Path
+    returncode: int
+    output: str
+    left: list[int]  # processes carrying the command's mark after it returned (killed by then)
+    new_shm: set[str]  # /dev/shm entries that appeared and stayed
+
+
+def _marked(mark: str) -> list[int]:
+    """Processes carrying `mark` in their environment (those of one command, wherever they ended up)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if mark.encode() in (proc / "environ").read_bytes().split(b"\0"):
+                found.append(int(proc.name))
+        except OSError:
+            continue
+    return found
+
+
 @pytest.fixture(scope="module")
-def all_games(loop, model, tmp_path_factory) -> Path:
-    """Every game, the first instance of each experiment, played through the real engine."""
+def all_games(tmp_path_factory) -> CommandRun:
+    """`parlour run -g all -m smollm2-135m-vllm --limit 1` as a user types it, in its own process with its
+    own engine: every game, the first instance of each experiment. The first fixture of the module, so no
+    other engine is running yet."""
     results = tmp_path_factory.mktemp("vllm-all")
-    summary = on(loop, api.arun("all", [model], results=results, limit=1))
-    assert summary.count("failed") == 0
-    return results
+    mark = f"PARLOUR_TEST_VLLM_RUN={uuid.uuid4().hex}"
+    shm_before = set(os.listdir("/dev/shm"))
+    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
+    command = [sys.executable, "-m", "parlour", "run", "-g", "all", "-m", NAME, "--limit", "1", "-r", str(results)]
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
+    left = _marked(mark)
+    for pid in left:
+        os.kill(pid, signal.SIGKILL)
+    new_shm = set(os.listdir("/dev/shm")) - shm_before
+    return CommandRun(results, done.returncode, done.stdout + done.stderr, left, new_shm)
+
+
+def test_parlour_run_all_games_leaves_no_process_memory_segment_or_engine_output(all_games: CommandRun):
+    """Clean output, the log in the results folder, and nothing left behind once the command returns."""
+    output = all_games.output
+    assert all_games.returncode == 0, output[-3000:]
+    assert not all_games.left, f"processes {all_games.left} outlived `parlour run`"
+    assert all_games.new_shm == set()
+    [log] = all_games.results.glob("*/vllm.log")
+    assert f"vLLM's own output goes to {log}" in output and output.count("vllm.log") == 1
+    assert not [line for line in output.splitlines() if any(m in line for m in ENGINE_LINES)], output[-3000:]
+    assert "EngineCore" in log.read_text() and "0 failed" in output
 
 
 def requests_of(results: Path) -> list[dict[str, Any]]:
     return [r for path in sorted(results.rglob("requests.json")) for r in json.loads(path.read_text())]
 
 
-def test_every_game_plays_through_the_real_engine(all_games: Path):
+def test_every_game_plays_through_the_real_engine(all_games: CommandRun):
     from parlour.games.registry import game_names
 
-    played = {p.parent.parent.parent.name for p in all_games.rglob("interactions.json")}
+    assert all_games.returncode == 0, all_games.output[-3000:]
+    played = {p.parent.parent.parent.name for p in all_games.results.rglob("interactions.json")}
     assert played == set(game_names())
-    run = json.loads(next(all_games.glob("*/run.json")).read_text())
+    run = json.loads(next(all_games.results.glob("*/run.json")).read_text())
     [described] = run["models"]
     assert described["engine_args"]["enforce_eager"] is True
     assert described["engine_args"]["kv_cache_memory_bytes"] == 2 * 2**30
@@ -117,8 +162,17 @@ def test_every_game_plays_through_the_real_engine(all_games: Path):
     assert described["engine_env"]["VLLM_NO_USAGE_STATS"] == "1"
 
 
-def test_requests_json_holds_what_the_engine_was_sent(all_games: Path, model: VLLMModel, engines):
-    records = requests_of(all_games)
+@pytest.fixture(scope="module")
+def taboo(loop, model, tmp_path_factory) -> Path:
+    """Taboo, the first instance of each experiment, through the module's engine."""
+    results = tmp_path_factory.mktemp("vllm-taboo")
+    summary = on(loop, api.arun("taboo", [model], results=results, limit=1))
+    assert summary.count("failed") == 0
+    return results
+
+
+def test_requests_json_holds_what_the_engine_was_sent(taboo: Path, model: VLLMModel, engines):
+    records = requests_of(taboo)
     assert records and len(records) == len(engines[0].sent)
     for record in records:
         prompt = record["manipulated_prompt_obj"]
@@ -176,39 +230,6 @@ def test_a_missing_weights_folder_is_one_line(tmp_path: Path):
     assert done.stderr.strip() == f"error: model gone: weights file {tmp_path / 'no-such-folder'} does not exist"
 
 
-def _marked(mark: str) -> list[int]:
-    """Processes carrying `mark` in their environment (those of one command, wherever they ended up)."""
-    found = []
-    for proc in Path("/proc").glob("[0-9]*"):
-        try:
-            if mark.encode() in (proc / "environ").read_bytes().split(b"\0"):
-                found.append(int(proc.name))
-        except OSError:
-            continue
-    return found
-
-
-def test_parlour_run_all_games_leaves_no_process_memory_segment_or_engine_output(tmp_path: Path):
-    """`parlour run -g all -m smollm2-135m-vllm` as a user types it: clean output, the log in the results
-    folder, and nothing left behind once it returns."""
-    mark = f"PARLOUR_TEST_VLLM_RUN={uuid.uuid4().hex}"
-    shm_before = set(os.listdir("/dev/shm"))
-    env = {**os.environ, mark.split("=")[0]: mark.split("=")[1]}
-    command = [sys.executable, "-m", "parlour", "run", "-g", "all", "-m", NAME, "--limit", "1", "-r", str(tmp_path)]
-    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=900)
-    output = done.stdout + done.stderr
-    assert done.returncode == 0, output[-3000:]
-    left = _marked(mark)
-    for pid in left:
-        os.kill(pid, signal.SIGKILL)
-    assert not left, f"processes {left} outlived `parlour run`"
-    assert set(os.listdir("/dev/shm")) - shm_before == set()
-    [log] = tmp_path.glob("*/vllm.log")
-    assert f"vLLM's own output goes to {log}" in output and output.count("vllm.log") == 1
-    assert not [line for line in output.splitlines() if any(m in line for m in ENGINE_LINES)], output[-3000:]
-    assert "EngineCore" in log.read_text() and "0 failed" in output
-
-
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -252,6 +273,7 @@ def vllm_serve(model: VLLMModel, tmp_path_factory) -> Iterator[str]:
 
 
 def test_the_vllm_server_preset_plays_every_game_against_a_real_vllm_serve(vllm_serve, all_games, model, tmp_path):
+    """The server's replies against those of `parlour run`'s own engine (same checkpoint and settings)."""
     from parlour.models.spec import ModelSpec
 
     spec = ModelSpec(name=NAME, backend="vllm_server", model_id=NAME, base_url=vllm_serve, concurrency=16)
@@ -259,7 +281,7 @@ def test_the_vllm_server_preset_plays_every_game_against_a_real_vllm_serve(vllm_
     assert summary.count("failed") == 0
     # the same prompt (the server's messages rendered by the same template) -> the reply each gave
     served = {model.render(r["manipulated_prompt_obj"]["messages"]): served_reply(r) for r in requests_of(tmp_path)}
-    own = {r["manipulated_prompt_obj"]["inputs"]: own_reply(r) for r in requests_of(all_games)}
+    own = {r["manipulated_prompt_obj"]["inputs"]: own_reply(r) for r in requests_of(all_games.results)}
     both = set(served) & set(own)
     assert both
     same = [prompt for prompt in both if served[prompt] == own[prompt]]

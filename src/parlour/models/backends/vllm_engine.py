@@ -293,10 +293,10 @@ class VLLMModel(TemplatedPrompts, Model):
             raise ParlourError(f"model {spec.name}: the vllm backend needs vLLM ({INSTALL_HINT})")
         self._engine_factory = engine_factory or AsyncLLMEngine
         self.shadow = ShadowPlan.from_spec(spec)
-        if tokenizer is None:
-            own = spec.options.get("tokenizer")
-            location, gguf_file = (str(own), None) if own else weights_location(spec)
-            tokenizer = load_tokenizer(location, gguf_file, spec.name)
+        if tokenizer is None:  # where engine_args found it: resolving the weights again would re-hash them
+            args = self.engine_args
+            own_folder = spec.options.get("tokenizer") or args["model"] == args["tokenizer"]
+            tokenizer = load_tokenizer(args["tokenizer"], None if own_folder else Path(args["model"]).name, spec.name)
         self.tokenizer = tokenizer
         self.template = ChatTemplate(self.tokenizer, spec.chat_template, spec.name, spec.stop)
         self._engine: Engine | None = None
