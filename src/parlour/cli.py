@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -228,6 +229,10 @@ def score_command(
         fail(f"{failed} episode(s) could not be scored", code=1)
 
 
+OVERALL_HEADERS = ("clemscore", "% played", "quality", "episodes")
+PER_GAME_HEADERS = ("% played", "quality", "quality std", "episodes")
+
+
 @app.command("eval")
 def eval_command(
     folders: list[Path] = RESULTS_FOLDERS_OPTION,
@@ -255,26 +260,28 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
 
     evaluation = evaluate(results, n_boot=n_boot, workers=jobs)
     ci = evaluation.ci.set_index(["model", "game", "metric"])
-    # the numbers may wrap at their spaces; a model name never does (shortened, the full name listed below)
-    short_name = ShortNames(name_width(console, fixed=60))
+    # fits 80 columns: a model name is shortened, never wrapped (its full name listed below); an interval
+    # is its own line under the value, to one decimal (results_ci.csv has every digit); one per-game
+    # table per model, so that no row carries both a model and a game name
+    short_name = ShortNames(name_width(console, fixed=62))
 
     def cell(model_name: str, game: str, metric: str) -> str:
-        """The value with its 95% bootstrap interval, e.g. `41.20 [35.10, 47.00]`."""
+        """The value with its 95% bootstrap interval below it, e.g. `41.20` over `[35.1, 47.0]`."""
         if (model_name, game, metric) not in ci.index:
             return "n/a"
         value, low, high = ci.loc[(model_name, game, metric), ["value", "ci_low", "ci_high"]]
-        interval = "" if math.isnan(low) else f" [{low:.2f}, {high:.2f}]"
+        interval = "" if math.isnan(low) else f"\n[{low:.1f}, {high:.1f}]"
         return format_number(value) + interval
 
-    overall = Table(title=f"parlour eval: {results} (95% bootstrap intervals)")
-    overall.add_column("model", no_wrap=True)
-    for header in ("clemscore", "% played", "quality", "episodes"):
-        overall.add_column(header, overflow="fold")
-    per_game = Table(title="per game")
-    per_game.add_column("model", no_wrap=True)
-    per_game.add_column("game", no_wrap=True)
-    for header in ("% played", "quality", "quality std", "episodes"):
-        per_game.add_column(header, overflow="fold")
+    def table(title: str, first: str, headers: tuple[str, ...]) -> Table:
+        shown = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
+        shown.add_column(first, no_wrap=True)
+        for header in headers:
+            shown.add_column(header, no_wrap=True, justify="right")
+        return shown
+
+    overall = table(f"parlour eval: {results} (95% bootstrap intervals)", "model", OVERALL_HEADERS)
+    per_game: list[Table] = []
     for model_name, row in evaluation.results.iterrows():
         name = str(model_name)
         first, _, second = name.partition("--")
@@ -285,15 +292,17 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
             shown, cell(name, ALL_GAMES, CLEMSCORE), cell(name, ALL_GAMES, PCT_PLAYED), cell(name, ALL_GAMES, QUALITY),
             str(episodes),
         )  # fmt: skip
-        games = sorted({c.split(",")[0] for c in row.dropna().index if not is_overall_col(c)})
-        for game in games:
+        games = table(f"per game: {shown}", "game", PER_GAME_HEADERS)
+        for game in sorted({c.split(",")[0] for c in row.dropna().index if not is_overall_col(c)}):
             n = ci.loc[(name, game, PCT_PLAYED), "n_episodes"] if (name, game, PCT_PLAYED) in ci.index else 0
-            per_game.add_row(
-                shown, game, cell(name, game, PCT_PLAYED), cell(name, game, QUALITY),
+            games.add_row(
+                game, cell(name, game, PCT_PLAYED), cell(name, game, QUALITY),
                 format_number(row.get(std_col(game), float("nan"))), str(n),
             )  # fmt: skip
+        per_game.append(games)
     console.print(overall)
-    console.print(per_game)
+    for games in per_game:
+        console.print(games)
     console.print(evaluation.counted(), highlight=False)
     short_name.print_full_names(console)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")

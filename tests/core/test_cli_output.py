@@ -10,7 +10,6 @@ from support.cli import parlour, write_registry
 from parlour.cli_names import shorten_middle
 
 LONG = "smollm2-135m-instruct-q4_1-with-a-rather-long-suffix"
-TABLE_EDGES = tuple("┏┃┡│└")
 
 
 def test_a_long_model_name_is_shortened_in_the_middle_at_80_columns(tmp_path: Path) -> None:
@@ -23,10 +22,14 @@ def test_a_long_model_name_is_shortened_in_the_middle_at_80_columns(tmp_path: Pa
 
     evaluation = parlour("eval", "-r", str(results), "--n-boot", "10", env=env)
     assert evaluation.returncode == 0, evaluation.stderr
-    rows = [line for line in evaluation.stdout.splitlines() if line.startswith(TABLE_EDGES)]
-    assert rows and all(len(line) <= 80 for line in rows)
-    named = [line for line in rows if "smollm2" in line]
-    assert len(named) == 2 and all("…" in line and "-t0.0 " in line for line in named)  # overall and per game
+    lines = evaluation.stdout.splitlines()
+    tables = lines[: next(i for i, line in enumerate(lines) if line.startswith("counted "))]
+    assert tables and all(len(line) <= 80 for line in tables)
+    named = [line for line in tables if "smollm2" in line]
+    # the overall row and the per-game table's title, each with the name shortened in the middle
+    assert len(named) == 2 and all("…" in line and line.count("-t0.0") == 1 for line in named)
+    intervals = [line for line in tables if "[" in line]
+    assert intervals and all(line.count("[") == line.count("]") for line in intervals)  # none cut or wrapped
     assert evaluation.stdout.count(f"{LONG}-t0.0") == 1  # the full name, once, below the tables
 
 
