@@ -183,6 +183,9 @@ def test_a_failed_start_is_one_line_and_is_not_retried_by_every_episode(tokenize
         ):
             ask(model, HELLO)
     assert len(starts) == 1
+    asyncio.run(model.aclose())
+    assert model.log_path.exists()  # the error names it: kept
+    model.log_path.unlink()
 
 
 def test_shutdown_stops_the_engine_once_and_later_requests_fail_clearly(tokenizer):
@@ -193,8 +196,11 @@ def test_shutdown_stops_the_engine_once_and_later_requests_fail_clearly(tokenize
         await model.aclose()
         await model.aclose()
 
+    temporary_log = model.log_path
+    assert temporary_log.exists()
     asyncio.run(close_twice())
     assert engines[0].shutdowns == 1
+    assert not temporary_log.exists()  # no log folder given, a clean shutdown: nothing left in /tmp
     with pytest.raises(BackendError, match="has been shut down"):
         ask(model, HELLO)
 

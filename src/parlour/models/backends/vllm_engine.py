@@ -303,6 +303,7 @@ class VLLMModel(TemplatedPrompts, Model):
         self._start_error: ParlourError | None = None  # a failed start is not retried by every episode
         self.log_path: Path | None = None
         self._log_fd: int | None = None
+        self._log_is_temporary = False  # no log folder was given: the log is a temporary file
         self._closed = False
         self._request_ids = itertools.count()
 
@@ -329,6 +330,7 @@ class VLLMModel(TemplatedPrompts, Model):
         progress display: its log goes to `log_folder`/vllm.log."""
         if self._log_fd is None:
             self.log_path, self._log_fd = open_log(log_folder)
+            self._log_is_temporary = log_folder is None
         _ = self.engine
         return [f"vLLM's own output goes to {self.log_path}"]
 
@@ -342,6 +344,7 @@ class VLLMModel(TemplatedPrompts, Model):
         if self._engine is None:
             if self._log_fd is None:
                 self.log_path, self._log_fd = open_log(None)
+                self._log_is_temporary = True
             try:
                 self._engine = self._engine_factory(self.engine_args, self._log_fd)
             except Exception as exc:  # CUDA, memory, config: one line naming the model, folder and log
@@ -420,3 +423,6 @@ class VLLMModel(TemplatedPrompts, Model):
         if self._log_fd is not None:
             os.close(self._log_fd)
             self._log_fd = None
+        # a temporary log is kept only when it explains a failed start (the error names it)
+        if self.log_path is not None and self._log_is_temporary and self._start_error is None:
+            self.log_path.unlink(missing_ok=True)
