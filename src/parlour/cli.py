@@ -117,7 +117,8 @@ def run_command(
                 on_start=bar.start,
             )  # fmt: skip
         )
-    # two short lines, so that an 80-column terminal breaks no model name; the folder names the pair in full
+    # short lines, so that an 80-column terminal breaks no model name; the folder, on a line of its own
+    # and never cut (it is copied), names the pair in full
     pair = shorten_middle(summary.pair, name_width(console, fixed=48))
     console.print(
         f"{pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete) "
@@ -126,10 +127,10 @@ def run_command(
     )
     console.print(
         f"  {summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
-        f"{summary.count(runner.FAILED)} failed -> {summary.folder}",
+        f"{summary.count(runner.FAILED)} failed",
         highlight=False,
-        soft_wrap=True,
     )
+    console.print(f"  -> {summary.folder}", highlight=False, soft_wrap=True)
     for outcome in summary.replayed[:20]:
         reason = escape(printable(outcome.replayed or ""))
         err_console.print(f"  replayed: {outcome.task.label}: {reason}", highlight=False)

@@ -17,8 +17,10 @@ def test_a_long_model_name_is_shortened_in_the_middle_at_80_columns(tmp_path: Pa
     results = tmp_path / "results"
     run = parlour("run", "-g", "taboo", "-m", LONG, "-r", str(results), "--limit", "1", "--no-progress", env=env)
     assert run.returncode == 0, run.stderr
-    summary = run.stdout.splitlines()[0]
+    summary, counts, folder = run.stdout.splitlines()[:3]
     assert len(summary) <= 80 and "…" in summary and summary.startswith(LONG[:10])
+    assert len(counts) <= 80 and counts.endswith("0 failed")
+    assert folder == f"  -> {results / f'{LONG}-t0.0--{LONG}-t0.0'}"  # in full, on a line of its own
 
     evaluation = parlour("eval", "-r", str(results), "--n-boot", "10", env=env)
     assert evaluation.returncode == 0, evaluation.stderr
