@@ -8,11 +8,16 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
+from parlour.cli_names import name_width, shorten_middle
 from parlour.redact import printable
 from parlour.runner.run import ABORTED, FAILED, EpisodeOutcome
 
 #: the row a sweep starts first, with the episodes of all its pairs
 OVERALL = "all pairs"
+BAR_WIDTH = 16
+#: the columns of a row besides the pair's name, for counts of up to 999 episodes: the bar, "420/420",
+#: "aborted 420  errors 0", the time left, and the spaces between them
+ROW_WITHOUT_NAME = BAR_WIDTH + 7 + 21 + 7 + 5
 
 
 class EpisodeProgress:
@@ -23,7 +28,7 @@ class EpisodeProgress:
         self.console = console
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
-            BarColumn(),
+            BarColumn(bar_width=BAR_WIDTH),
             MofNCompleteColumn(),
             TextColumn("aborted {task.fields[aborted]}  errors {task.fields[errors]}"),
             TimeRemainingColumn(),
@@ -50,7 +55,9 @@ class EpisodeProgress:
             self.progress.update(self.rows[pair], total=self.totals[pair])
             return
         self.counts[pair] = {"aborted": 0, "errors": 0}
-        self.rows[pair] = self.progress.add_task(pair, total=total, **self.counts[pair])
+        # shortened in the middle, so that an 80-column row cuts neither the name nor the counts
+        description = escape(shorten_middle(pair, name_width(self.console, fixed=ROW_WITHOUT_NAME)))
+        self.rows[pair] = self.progress.add_task(description, total=total, **self.counts[pair])
 
     def start_overall(self, total: int) -> None:
         """The row over all pairs of a sweep (its episodes are also counted per pair)."""

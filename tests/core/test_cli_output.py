@@ -39,3 +39,21 @@ def test_shorten_middle_keeps_both_ends() -> None:
     assert shorten_middle("smollm2-135m-t0.0", 20) == "smollm2-135m-t0.0"
     short = shorten_middle("a" * 30 + "-q4_1-t0.0", 20)
     assert len(short) == 20 and short.startswith("aaaa") and short.endswith("-t0.0")
+
+
+def test_the_progress_row_fits_80_columns_with_its_counts_whole() -> None:
+    import io
+
+    from rich.console import Console
+
+    from parlour.cli_progress import EpisodeProgress
+
+    console = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None)
+    pair = f"{LONG}-t0.0--{LONG}-t0.0"
+    bar = EpisodeProgress(console)
+    bar.start(pair, 420)
+    bar.progress.update(bar.rows[pair], completed=420, aborted=420)
+    console.print(bar.progress.get_renderable())
+    [row] = [line for line in console.file.getvalue().splitlines() if line.strip()]
+    assert len(row) <= 80 and "420/420" in row and "aborted 420  errors 0" in row, row
+    assert row.startswith(shorten_middle(pair, 24)), row  # the name shortened in the middle, both ends kept
