@@ -18,7 +18,7 @@ from pathlib import Path
 
 import parlour
 from parlour.models.spec import ModelSpec
-from parlour.runner.run import FAILED
+from parlour.runner.episodes import FAILED
 from parlour.testing.fault_server import FaultServer, spread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))

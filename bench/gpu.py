@@ -40,7 +40,7 @@ import parlour
 import parlour.api
 from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
-from parlour.runner import run as runner
+from parlour.runner import episodes as runner
 
 LLAMA3_8B = {
     "hidden_size": 4096,
@@ -186,7 +186,7 @@ def worker(mode: str, folder: Path, args: argparse.Namespace, out: Path) -> None
     failed = [o.error for o in outcomes if o.status == runner.FAILED]
     row = {
         "mode": mode,
-        "episodes_planned": len(parlour.api.plan("all", "bench", results, limit=limit)),
+        "episodes_planned": len(parlour.api.plan("all", "bench", results=results, limit=limit)),
         "episodes_done": sum(o.status in (runner.PLAYED, runner.ABORTED) for o in outcomes),
         "aborted": sum(o.status == runner.ABORTED for o in outcomes),
         "failed": len(failed),

@@ -28,7 +28,7 @@ from typing import Any
 import parlour
 from parlour.models.backends.huggingface import HuggingFaceModel
 from parlour.models.spec import ModelSpec
-from parlour.runner import run as runner
+from parlour.runner import episodes as runner
 
 CHATML = (
     "{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\n' + message['content'] + "

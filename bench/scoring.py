@@ -30,9 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import parlour
+from parlour import store
 from parlour.games.registry import game_names
 from parlour.models.registry import lookup
-from parlour.runner import store
 from parlour.scoring.cache import CACHE_FILE, DISABLE_ENV
 from parlour.scoring.episodes import default_workers, walk_episodes
 

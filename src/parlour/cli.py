@@ -97,26 +97,17 @@ def run_command(
 
     from parlour import api
     from parlour.cli_progress import EpisodeProgress
-    from parlour.runner import run as runner
+    from parlour.runner import episodes as runner
+    from parlour.runner.options import RunOptions
 
     if len(model) > 2:
         fail("give one model (self-play) or two (a pair)")
     with EpisodeProgress(err_console, enabled=progress) as bar:
-        summary = asyncio.run(
-            api.arun(
-                game,
-                model,
-                instances,
-                results,
-                concurrency,
-                limit,
-                experiment or None,
-                temperature,
-                max_tokens,
-                on_episode=bar.episode_done,
-                on_start=bar.start,
-            )  # fmt: skip
-        )
+        options = RunOptions(
+            results=results, instances=instances, experiments=experiment or None, limit=limit,
+            concurrency=concurrency, temperature=temperature, max_tokens=max_tokens,
+        )  # fmt: skip
+        summary = asyncio.run(api.arun(game, model, options, on_episode=bar.episode_done, on_start=bar.start))
     # short lines, so that an 80-column terminal breaks no model name; the folder, on a line of its own
     # and never cut (it is copied), names the pair in full
     pair = shorten_middle(summary.pair, name_width(console, fixed=48))

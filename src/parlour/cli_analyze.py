@@ -14,11 +14,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from parlour import store
 from parlour.cli_errors import one_line_errors
 from parlour.cli_options import N_BOOT_OPTION
 from parlour.data import DEFAULT_COMPARISON
 from parlour.errors import ParlourError
-from parlour.runner import store
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -107,7 +107,7 @@ def _write(frame: pd.DataFrame, json_path: Path | None, csv_path: Path | None, e
 
 def write_json_nan_as_null(payload: dict, path: Path) -> None:
     """Write standard JSON for other tools: NaN becomes null (unlike the results files, which keep
-    clembench's bare NaN token; see parlour.runner.store.write_json)."""
+    clembench's bare NaN token; see parlour.store.write_json)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     store.write_text(path, json.dumps(_clean(payload), indent=2, ensure_ascii=False) + "\n", path.parent)
 

@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from parlour.cli_names import name_width, shorten_middle
 from parlour.redact import printable
-from parlour.runner.run import ABORTED, FAILED, EpisodeOutcome
+from parlour.runner.episodes import ABORTED, FAILED, EpisodeOutcome
 
 #: the row a sweep starts first, with the episodes of all its pairs
 OVERALL = "all pairs"

@@ -2,7 +2,7 @@
 
 Every backend that reads an API key registers its value here when the model is loaded; error
 messages built from server replies (which may echo the request, headers included), every JSON file
-the runner writes (runner/store.py) and every line it prints pass through `redact()`. Excerpts of
+the runner writes (store.py) and every line it prints pass through `redact()`. Excerpts of
 server replies are cut with `redacted_excerpt()` (redact first, so a cut cannot leave a key's first
 characters), printed text goes through `printable()` (no terminal escape sequences from a server),
 and URLs are shown and recorded without their userinfo (`url_without_userinfo()`).

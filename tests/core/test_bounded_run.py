@@ -17,7 +17,7 @@ from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
 from parlour.models.backends.programmatic import ScriptedModel
 from parlour.models.spec import DEFAULT_MAX_REPLY_BYTES, ModelSpec
-from parlour.runner import run as runner
+from parlour.runner import episodes as runner
 from parlour.testing.fault_server import FaultServer
 
 PAIR = "remote-t0.0--remote-t0.0"
@@ -49,7 +49,7 @@ def test_a_summary_counts_episodes_and_its_repr_does_not_grow_with_them(tmp_path
 def test_a_summary_keeps_only_the_first_failures(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(runner, "MAX_FAILURES_KEPT", 3)
     instances = replicated_instances(tmp_path / "instances.json", "wordle", 10)
-    tasks = api.plan("wordle", "p", tmp_path / "results", instances)
+    tasks = api.plan("wordle", "p", results=tmp_path / "results", instances=instances)
 
     async def broken(task: object) -> runner.PlayedEpisode:
         return runner.PlayedEpisode(error={"error": "RuntimeError", "message": "engine gone"})

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
+from parlour import store
 from parlour.errors import InstanceFileError, RegistryError, UnknownGameError, UnknownModelError
 from parlour.games.instances import load_instances, resolve_instances_file
 from parlour.games.registry import get_game, select_games
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
-from parlour.runner import store
 
 
 def test_alternating_roles_drops_empty_system_and_merges() -> None:

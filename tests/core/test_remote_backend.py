@@ -15,7 +15,7 @@ from parlour.models.backends.openai_compatible import OpenAICompatibleModel
 from parlour.models.endpoint import Endpoint
 from parlour.models.retry import TransientError, parse_retry_after
 from parlour.models.spec import ModelSpec
-from parlour.runner.store import write_json
+from parlour.store import write_json
 from parlour.testing.latency_server import LatencyServer
 
 OK_BODY = {"choices": [{"message": {"role": "assistant", "content": " GUESS: word "}, "finish_reason": "stop"}]}

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from support.cli import parlour
 
+from parlour import store
 from parlour.errors import LinkInResultsError
-from parlour.runner import store
 
 ORACLE = "programmatic-oracle-t0.0--programmatic-oracle-t0.0"
 RUN = ("run", "-g", "taboo", "-m", "programmatic:oracle", "--limit", "1", "--no-progress")

@@ -17,9 +17,9 @@ import pytest
 from support.cli import parlour, write_registry
 
 import parlour as api
+from parlour import store
 from parlour.errors import ResultsError
 from parlour.games.registry import get_game
-from parlour.runner import store
 from parlour.testing.latency_server import LatencyServer
 
 ORACLE = "programmatic-oracle-t0.0--programmatic-oracle-t0.0"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 import parlour
+from parlour import store, version
 from parlour.errors import LinkInResultsError
-from parlour.runner import store
 from parlour.scoring import cache, rescore
 from parlour.scoring import raw_table as raw_table_module
 from parlour.scoring.evaluate import evaluate
@@ -160,7 +160,7 @@ def test_another_scorer_does_not_use_the_cache(results: Path, monkeypatch: pytes
 def test_the_fingerprint_covers_the_scorer_sources_and_version(monkeypatch: pytest.MonkeyPatch) -> None:
     cache.scorer_fingerprint.cache_clear()
     first = cache.scorer_fingerprint()
-    monkeypatch.setattr(parlour, "__version__", "0.0.0-other")
+    monkeypatch.setattr(version, "__version__", "0.0.0-other")
     cache.scorer_fingerprint.cache_clear()
     assert cache.scorer_fingerprint() != first
     monkeypatch.undo()

@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 
 import parlour
+from parlour import store
 from parlour.analysis.loading import load_scores
-from parlour.runner import store
 from parlour.scoring import episodes as episodes_module
 from parlour.scoring.evaluate import evaluate
 from parlour.scoring.raw_table import build_raw_table

@@ -16,7 +16,7 @@ import parlour
 from parlour.models.backends.llamacpp import LlamaCppModel
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
-from parlour.runner import run as runner
+from parlour.runner import episodes as runner
 
 pytestmark = pytest.mark.slow
 

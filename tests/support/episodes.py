@@ -9,7 +9,7 @@ from typing import Any
 
 import parlour
 from parlour.models.base import Model
-from parlour.runner import run as runner
+from parlour.runner import episodes as runner
 
 
 def play(model: Model, results: Path, game: str, experiment: str, episodes: int) -> list[dict[str, Any]]:

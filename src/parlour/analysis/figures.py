@@ -14,10 +14,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from parlour import store
 from parlour.analysis.characteristics import model_key
 from parlour.analysis.placement import Placement
 from parlour.analysis.regression import RegressionResult
-from parlour.runner import store
 
 PLAYED_COLOR = "#3b75af"  # blue, left bar: % played
 QUALITY_COLOR = "#c0713a"  # brown/orange, right bar: quality

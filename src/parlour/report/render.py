@@ -8,11 +8,10 @@ from pathlib import Path
 import jinja2
 import pandas as pd
 
-import parlour
+from parlour import store, version
 from parlour.analysis.characteristics import model_key
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import slug
-from parlour.runner import store
 
 
 def environment() -> jinja2.Environment:
@@ -76,9 +75,9 @@ class Writer:
 
     def __init__(self, out: Path, sources: list[str], root: Path | None = None) -> None:
         self.out = out
-        self.root = out if root is None else root  # no link inside it is followed (runner.store.atomic_writer)
+        self.root = out if root is None else root  # no link inside it is followed (store.atomic_writer)
         self.env = environment()
-        self.common = {"version": parlour.__version__, "sources": sources, "bare": False, "official_page": False}
+        self.common = {"version": version.__version__, "sources": sources, "bare": False, "official_page": False}
         self.tables: list[Path] = []
 
     def page(self, template: str, rel: str, **context: object) -> Path:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from parlour import store
 from parlour.analysis import figures
 from parlour.analysis.characteristics import COLUMNS as CHAR_COLUMNS
 from parlour.analysis.groups import profile
@@ -28,7 +29,6 @@ from parlour.report.analysis_page import write_analysis_page
 from parlour.report.placement_page import write_placement_page
 from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
-from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import (
     ALL_GAMES,

@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from parlour import store
 from parlour.errors import InstanceFileError
 from parlour.games.instances import load_instances, resolve_instances_file
 from parlour.games.registry import GameSpec
-from parlour.runner import store
 
 
 @dataclass

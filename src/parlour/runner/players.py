@@ -12,8 +12,8 @@ from typing import Any, Protocol
 from parlour.models.base import Model
 from parlour.models.loader import load_model
 from parlour.models.spec import ModelSpec
+from parlour.runner.episodes import PlayedEpisode, distinct_models, play_and_score
 from parlour.runner.plan import EpisodeTask
-from parlour.runner.run import PlayedEpisode, distinct_models, play_and_score
 
 
 class Players(Protocol):

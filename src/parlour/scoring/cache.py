@@ -50,10 +50,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-import parlour
-from parlour import textfiles
+from parlour import store, textfiles, version
 from parlour.errors import ResultsError
-from parlour.runner import store
 
 CACHE_FILE = ".parlour-scores.json"
 DISABLE_ENV = "PARLOUR_NO_SCORE_CACHE"
@@ -63,7 +61,7 @@ MAX_EPISODES = 50_000  # per experiment folder; an experiment beyond it is cache
 MAX_METRICS = 200  # episode scores per episode; clembench's games log about ten
 MAX_CACHE_BYTES = 32 * textfiles.MiB
 #: the code whose change can change a score: any source file here changes the fingerprint
-_SCORER_SOURCES = ("games", "scoring", "runner/store.py", "redact.py", "textfiles.py")
+_SCORER_SOURCES = ("games", "scoring", "store.py", "redact.py", "textfiles.py")
 _SCORER_PACKAGES = ("numpy", "nltk", "orjson")
 
 StatKey = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
@@ -137,8 +135,8 @@ def digest(data: bytes) -> str:
 def scorer_fingerprint() -> str:
     """A hash of everything a score depends on besides the episode's files: the scoring and game sources,
     parlour's version, Python's and the libraries the scorers use."""
-    package = Path(parlour.__file__).parent
-    hasher = hashlib.sha256(f"{parlour.__version__}\0{sys.version_info[:2]}\0".encode())
+    package = Path(version.__file__).parent
+    hasher = hashlib.sha256(f"{version.__version__}\0{sys.version_info[:2]}\0".encode())
     for name in _SCORER_PACKAGES:
         try:
             hasher.update(f"{name}={metadata.version(name)}\0".encode())

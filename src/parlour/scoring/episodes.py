@@ -17,8 +17,8 @@ from typing import BinaryIO, TypeVar
 
 import pandas as pd
 
+from parlour import store
 from parlour.errors import ResultsError
-from parlour.runner import store
 from parlour.textfiles import spreadsheet_safe
 
 T = TypeVar("T")

@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parlour import store
 from parlour.errors import ParlourError
-from parlour.runner import store
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
 from parlour.scoring.episodes import csv_writer_beside

@@ -25,8 +25,8 @@ from typing import Any
 
 import pandas as pd
 
+from parlour import store
 from parlour.errors import ResultsError
-from parlour.runner import store
 from parlour.scoring.cache import (
     ExperimentCache,
     ScoresFact,
@@ -141,7 +141,7 @@ def _read_chunk(results: Path, scorer: str, experiments: Sequence[Sequence[Episo
 
 
 def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
-    """The plan in <pair>/run.json (see runner.run.planned_experiments); None when there is none."""
+    """The plan in <pair>/run.json (see runner.pair.planned_experiments); None when there is none."""
     try:
         plan = store.read_json(pair_dir / store.RUN).get("plan")
     except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object

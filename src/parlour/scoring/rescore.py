@@ -12,11 +12,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from parlour import textfiles
+from parlour import store, textfiles
 from parlour.errors import LinkInResultsError, ParlourError, ResultsError
 from parlour.games.episode import score_episode
 from parlour.games.registry import GAME_MODULES, GameSpec, get_game
-from parlour.runner import store
 from parlour.scoring.cache import (
     ExperimentCache,
     InputsFact,

@@ -26,9 +26,9 @@ from parlour.errors import ParlourError
 from parlour.games.episode import EpisodeRecord
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact_tree
+from parlour.runner.episodes import PlayedEpisode
 from parlour.runner.plan import EpisodeTask
 from parlour.runner.players import LocalPlayers
-from parlour.runner.run import PlayedEpisode
 
 try:
     import ray

@@ -15,14 +15,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parlour import api
-from parlour.api import OnEpisode
+from parlour import api, store
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
 from parlour.models.spec import ModelSpec
-from parlour.runner import store
+from parlour.runner.episodes import FAILED, RunSummary
+from parlour.runner.options import RunOptions
+from parlour.runner.pair import OnEpisode
 from parlour.runner.players import LocalPlayers, Players
-from parlour.runner.run import FAILED, RunSummary
 from parlour.sweep.file import SweepFile, expand_models
 from parlour.sweep.prepare import make_quantizations, served
 
@@ -73,15 +73,22 @@ def _pair_folder(pair: PairPlan) -> str:
     return store.pair_name([spec.player_folder_name() for spec in pair.specs])
 
 
+def _options(sweep: SweepFile, results: Path, limit: int | None) -> RunOptions:
+    """A pair's run settings: the sweep file's, with the command line's results folder and limit."""
+    return RunOptions(
+        results=results, instances=sweep.instances, experiments=sweep.experiments, limit=limit,
+        concurrency=sweep.concurrency,
+    )  # fmt: skip
+
+
 async def _play_pair(
     plan: PairPlan, sweep: SweepFile, results: Path, limit: int | None, players: Players, on_episode: OnEpisode | None,
     on_start: Callable[[str, int], None] | None,
 ) -> tuple[PairPlan, RunSummary | None, str | None]:  # fmt: skip
     try:
         run = await api.run_pair(
-            plan.games, players, sweep.instances, results, sweep.concurrency, limit, sweep.experiments,
-            on_episode, on_start,
-        )  # fmt: skip
+            plan.games, players, _options(sweep, results, limit), on_episode=on_episode, on_start=on_start
+        )
     except ParlourError as exc:  # this pair cannot run (missing weights, changed spec...): the others go on
         return plan, None, str(exc)
     return plan, run, None
@@ -103,9 +110,7 @@ async def play_sweep(
         make_quantizations(expand_models(sweep), sweep.quantize_from)
     limit = limit or sweep.limit
     if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
-        planned = [
-            api.plan(p.games, _pair_folder(p), results, sweep.instances, sweep.experiments, limit) for p in plans
-        ]
+        planned = [api.plan(p.games, _pair_folder(p), _options(sweep, results, limit)) for p in plans]
         on_total(sum(len(tasks) for tasks in planned))
     with served(sweep.serve, expand_models(sweep)):
         # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited

@@ -1,5 +1,6 @@
 """Filling the score cache (`parlour.scoring.cache`) as a run writes its episodes, so that `parlour score`
-and `parlour eval` afterwards need not read them again.
+and `parlour eval` afterwards need not read them again. The runner knows nothing of scoring: whoever starts a
+run hands it `ScoreCacheFiller.add` as the callback for each episode written, and calls `fill` when it ends.
 
 A file is only cached once it has settled (`cache.RACY_MARGIN_NS` after it was written): an episode waits
 until then, and is recorded by the next fill, which runs every FILL_INTERVAL_S while episodes end and once
@@ -12,22 +13,38 @@ from __future__ import annotations
 
 import time
 from itertools import groupby
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from parlour.runner.plan import EpisodeTask
+if TYPE_CHECKING:
+    from parlour.games.registry import GameSpec
 
 FILL_INTERVAL_S = 10.0
+
+
+class WrittenEpisode(Protocol):
+    """What the filler needs of an episode the runner wrote (the runner's EpisodeTask is one)."""
+
+    @property
+    def game(self) -> GameSpec: ...
+
+    @property
+    def directory(self) -> Path: ...
+
+    @property
+    def results(self) -> Path: ...
 
 
 class ScoreCacheFiller:
     """The episodes a run wrote that are not in their score caches yet, and the fills that put them there."""
 
     def __init__(self) -> None:
-        self.pending: list[tuple[int, EpisodeTask]] = []  # (time.time_ns() once written, task)
+        self.pending: list[tuple[int, WrittenEpisode]] = []  # (time.time_ns() once written, episode)
         self.last_fill = time.monotonic()
 
-    def add(self, task: EpisodeTask) -> None:
+    def add(self, episode: WrittenEpisode) -> None:
         """An episode's files are written; fill the caches if the last fill is FILL_INTERVAL_S ago."""
-        self.pending.append((time.time_ns(), task))
+        self.pending.append((time.time_ns(), episode))
         if time.monotonic() - self.last_fill >= FILL_INTERVAL_S:
             self.fill()
 
@@ -38,12 +55,12 @@ class ScoreCacheFiller:
 
         self.last_fill = time.monotonic()
         settled_before = time.time_ns() - cache.RACY_MARGIN_NS
-        ready = [task for written, task in self.pending if written < settled_before]
-        self.pending = [(written, task) for written, task in self.pending if written >= settled_before]
+        ready = [episode for written, episode in self.pending if written < settled_before]
+        self.pending = [(written, episode) for written, episode in self.pending if written >= settled_before]
         if not ready or not cache.enabled():
             return
-        ready.sort(key=lambda task: task.directory)
-        for _, group in groupby(ready, key=lambda task: task.directory.parent):
-            tasks = list(group)
+        ready.sort(key=lambda episode: episode.directory)
+        for _, group in groupby(ready, key=lambda episode: episode.directory.parent):
+            episodes = list(group)
             # failures are not the run's: the episode is simply not cached, and `parlour score` reports it
-            score_experiment(tasks[0].results, tasks[0].game, [t.directory for t in tasks], whole=False)
+            score_experiment(episodes[0].results, episodes[0].game, [e.directory for e in episodes], whole=False)

@@ -11,9 +11,6 @@ the process that owns the results folder writes, wherever the episode was played
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import json
-import platform
 import time
 import traceback
 from collections import Counter
@@ -23,14 +20,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from parlour import __version__
+from parlour import store
 from parlour.errors import ResultsError
 from parlour.games.episode import EpisodeRecord, experiment_config, play_episode, score_episode
 from parlour.models.base import Model
-from parlour.models.spec import ModelSpec
 from parlour.redact import redact
-from parlour.runner import store
-from parlour.runner.cache_filler import ScoreCacheFiller
 from parlour.runner.plan import EpisodeTask
 
 SKIPPED, PLAYED, ABORTED, FAILED = "skipped", "played", "aborted", "failed"
@@ -96,78 +90,6 @@ class PlayedEpisode:
 
 def _aborted(scores: dict[str, Any]) -> bool:
     return bool(scores.get("episode scores", {}).get("Aborted"))
-
-
-def check_recorded_instances(tasks: list[EpisodeTask]) -> None:
-    """Refuse to resume into a folder whose episodes were played on other instances than the planned ones
-    (a changed instances file): complete episodes would otherwise be kept and mixed with new ones. An
-    instance.json that cannot be read (cut by a crash) is no evidence either way: its episode is replayed."""
-    for task in tasks:
-        instance_path = task.directory / store.INSTANCE
-        try:
-            recorded = store.read_json(instance_path) if instance_path.is_file() else task.instance
-        except ResultsError:
-            continue
-        if recorded != task.instance:
-            raise ResultsError(
-                f"{instance_path}: holds a different instance than the one planned (changed instances file?); "
-                "use another results folder (-r)"
-            )
-
-
-#: what experiment.json holds beside the experiment's own settings
-_EXPERIMENT_RECORD_KEYS = {"timestamp", "dialogue_partners"}
-
-
-def experiment_settings(task: EpisodeTask) -> dict[str, Any]:
-    """The experiment's settings other than its instances (prompts, max_turns...), as JSON holds them. The
-    resources folder is where the game's files lie on this machine, not a setting, so it is left out."""
-    config = experiment_config(task.experiment)
-    config.pop(task.game.resources_key or "", None)
-    return json.loads(store.encode_json(config))  # tuples as lists, as the file holds them
-
-
-def settings_fingerprint(settings: dict[str, Any]) -> str:
-    return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def check_recorded_experiments(tasks: list[EpisodeTask]) -> None:
-    """Refuse to resume into an experiment folder whose experiment files record other settings than the
-    planned experiment's (a changed prompt or max_turns): its episodes would be mixed with new ones."""
-    checked: set[Path] = set()
-    for task in tasks:
-        exp_dir = task.directory.parent
-        if exp_dir in checked:
-            continue
-        checked.add(exp_dir)
-        planned = experiment_settings(task)
-        for name in (f"experiment_{task.experiment['name']}.json", "experiment.json"):
-            path = exp_dir / name
-            if not path.is_file():
-                continue
-            recorded = store.read_json(path)
-            if not isinstance(recorded, dict):
-                raise ResultsError(f"{path}: not an experiment file (needs an object)")
-            recorded = {k: v for k, v in recorded.items() if k not in _EXPERIMENT_RECORD_KEYS}
-            recorded.pop(task.game.resources_key or "", None)
-            changed = sorted(k for k in recorded.keys() | planned.keys() if recorded.get(k) != planned.get(k))
-            if changed:
-                raise ResultsError(
-                    f"{path}: experiment {task.experiment['name']} was played with other settings "
-                    f"({', '.join(changed)} changed); use another results folder (-r)"
-                )
-
-
-def planned_experiments(tasks: list[EpisodeTask]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per game, per experiment folder: its settings' fingerprint and how many instances it has, as
-    run.json records them; `parlour eval` counts only episodes of this plan."""
-    plan: dict[str, dict[str, dict[str, Any]]] = {}
-    for task in tasks:
-        plan.setdefault(task.game.name, {})[task.directory.parent.name] = {
-            "settings": settings_fingerprint(experiment_settings(task)),
-            "instances": len(task.experiment["game_instances"]),
-        }
-    return plan
 
 
 def prepare_episode(task: EpisodeTask, pair: str) -> None:
@@ -255,78 +177,28 @@ async def run_episodes(
     pair: str,
     concurrency: int,
     on_done: Callable[[EpisodeOutcome], None] | None = None,
+    on_written: Callable[[EpisodeTask], None] | None = None,
 ) -> RunSummary:
     """Run all tasks with at most `concurrency` episodes in flight, started in task order; `play` plays
     one (see runner.players); this process writes. Only `concurrency` coroutines exist at a time and the
-    summary keeps counts, so memory does not grow with the number of episodes."""
+    summary keeps counts, so memory does not grow with the number of episodes. `on_written` is called for
+    each episode whose records were written (played or aborted), `on_done` for every episode as it ends."""
     started = time.monotonic()
     summary = RunSummary(pair=pair, episode_dirs=[task.directory for task in tasks])
     pending = iter(tasks)
-    cache_filler = ScoreCacheFiller()
 
     async def worker() -> None:
         for task in pending:  # the workers share one iterator: each takes the next task in order
             outcome = await run_episode(task, play, pair)
             summary.add(outcome)
-            if outcome.status in (PLAYED, ABORTED):
-                cache_filler.add(task)
+            if on_written is not None and outcome.status in (PLAYED, ABORTED):
+                on_written(task)
             if on_done is not None:
                 on_done(outcome)
 
     await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(tasks))))))
-    cache_filler.fill()
     summary.duration_s = time.monotonic() - started
     return summary
-
-
-def record_run(
-    results: Path,
-    pair: str,
-    models: list[dict[str, Any]],
-    run_info: dict[str, Any],
-    plan: dict[str, dict[str, dict[str, Any]]] | None = None,
-    whole_games: bool = True,
-) -> None:
-    """Add this run to <pair>/run.json (model specs, versions, timings), or update it when its
-    `started` time is already there: a run is recorded before its first episode (status "unfinished")
-    and updated when it ends, so an interrupted run still pins the spec of its folder. `plan`
-    (`planned_experiments`) replaces the recorded experiments of its games, or with `whole_games` False
-    (a run of some experiments only) is added to them."""
-    path = store.inside(results, pair, store.RUN)
-    existing = store.read_json(path) if path.is_file() else {"runs": []}
-    if plan is not None:
-        recorded = existing.get("plan") if isinstance(existing.get("plan"), dict) else {}
-        for game, experiments in plan.items():
-            kept = recorded.get(game) if not whole_games and isinstance(recorded.get(game), dict) else {}
-            recorded[game] = {**kept, **experiments}
-        existing["plan"] = recorded
-    existing.update(
-        {
-            "parlour_version": __version__,
-            "python": platform.python_version(),
-            "platform": platform.platform(),
-            "models": models,  # each distinct model's describe()
-        }
-    )
-    runs = [r for r in existing.get("runs", []) if r.get("started") != run_info.get("started")]
-    existing["runs"] = [*runs, run_info]
-    store.write_json(path, existing, results)
-
-
-def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> None:
-    """Refuse to resume into a folder that another spec of the same model name produced."""
-    path = store.inside(results, pair, store.RUN)
-    if not path.is_file():
-        return
-    recorded = {m.get("name"): m.get("spec_hash") for m in store.read_json(path).get("models", [])}
-    for spec in specs:
-        old = recorded.get(spec.name)
-        new = spec.spec_hash()
-        if old is not None and old != new:
-            raise ResultsError(
-                f"{path}: model {spec.name} was run with spec {old}, now {new}; "
-                "use another results folder (-r) or another model name"
-            )
 
 
 def distinct_models(models: list[Model]) -> list[Model]:
