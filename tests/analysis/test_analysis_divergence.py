@@ -16,7 +16,7 @@ from parlour.analysis.divergence import (
     summarise,
 )
 from parlour.analysis.loading import load_joined
-from parlour.cli_analyze import analyze_app
+from parlour.cli.analyze import analyze_app
 from parlour.store import write_json
 
 A, B = "w-cpp-t0.0--w-cpp-t0.0", "w-hf-t0.0--w-hf-t0.0"

@@ -11,7 +11,7 @@ from parlour.analysis.characteristics import join, load_characteristics, normali
 from parlour.analysis.groups import brackets, dynamics, families, profile, variants
 from parlour.analysis.loading import load_scores
 from parlour.analysis.regression import regression
-from parlour.cli_analyze import analyze_app
+from parlour.cli.analyze import analyze_app
 from parlour.data import official_path
 
 # the official results tables and the paper's tables, as shipped with parlour (parlour.data)

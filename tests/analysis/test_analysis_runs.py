@@ -8,7 +8,7 @@ import pandas as pd
 from typer.testing import CliRunner
 
 from parlour.analysis.loading import load_joined, load_scores, raw_from_episodes
-from parlour.cli_analyze import analyze_app
+from parlour.cli.analyze import analyze_app
 from parlour.scoring.clemscore import aggregate
 
 GAMES = ("taboo", "wordle")

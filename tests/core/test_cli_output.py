@@ -7,7 +7,7 @@ from pathlib import Path
 
 from support.cli import parlour, write_registry
 
-from parlour.cli_names import shorten_middle
+from parlour.cli.names import shorten_middle
 
 LONG = "smollm2-135m-instruct-q4_1-with-a-rather-long-suffix"
 
@@ -46,7 +46,7 @@ def test_the_progress_row_fits_80_columns_with_its_counts_whole() -> None:
 
     from rich.console import Console
 
-    from parlour.cli_progress import EpisodeProgress
+    from parlour.cli.progress import EpisodeProgress
 
     console = Console(file=io.StringIO(), width=80, force_terminal=False, color_system=None)
     pair = f"{LONG}-t0.0--{LONG}-t0.0"

@@ -6,7 +6,7 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from parlour.cli_models import doctor_command
+from parlour.cli.doctor import doctor_command
 from parlour.models.doctor import check_prompt, check_reply, diagnose_results, injected_system_prompt
 
 

@@ -7,7 +7,7 @@ import typer
 import yaml
 from typer.testing import CliRunner
 
-from parlour.cli_models import quantize_command
+from parlour.cli.quantize import quantize_command
 from parlour.errors import ParlourError
 from parlour.models.quantize import parse_quantize_log, quantize_gguf
 from parlour.models.weights import resolve_weights

@@ -10,7 +10,7 @@ import typer
 from report_fixtures import EVIL_PAIR, PAYLOAD, RESULTS, build_backend_pair, build_results
 from typer.testing import CliRunner
 
-from parlour.cli_report import report
+from parlour.cli.report import report_command as report
 from parlour.report.site import build_site
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import find_episodes, load_episode

@@ -1,4 +1,5 @@
-"""Running a sweep: every pair through `parlour.api.run_pair`, then eval, the analyses and the report.
+"""Running a sweep: every pair through the runner (`runner.pair.run_pair`, filling the score cache as it goes),
+then eval, the analyses and the report.
 
 The results folder is written by this process only, whichever executor plays: `local` plays in this
 process, one pair after another (local engines would compete for the same cores); `ray` plays on Ray
@@ -15,14 +16,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from parlour import api, store
+from parlour import store
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
 from parlour.models.spec import ModelSpec
 from parlour.runner.episodes import FAILED, RunSummary
 from parlour.runner.options import RunOptions
-from parlour.runner.pair import OnEpisode
+from parlour.runner.pair import OnEpisode, run_pair
+from parlour.runner.pair import plan as plan_run
 from parlour.runner.players import LocalPlayers, Players
+from parlour.scoring.cache_filler import ScoreCacheFiller
 from parlour.sweep.file import SweepFile, expand_models
 from parlour.sweep.prepare import make_quantizations, served
 
@@ -86,9 +89,10 @@ async def _play_pair(
     on_start: Callable[[str, int], None] | None,
 ) -> tuple[PairPlan, RunSummary | None, str | None]:  # fmt: skip
     try:
-        run = await api.run_pair(
-            plan.games, players, _options(sweep, results, limit), on_episode=on_episode, on_start=on_start
-        )
+        filler = ScoreCacheFiller()
+        options = _options(sweep, results, limit)
+        run = await run_pair(plan.games, players, options, on_episode, on_start, on_written=filler.add)
+        filler.fill()
     except ParlourError as exc:  # this pair cannot run (missing weights, changed spec...): the others go on
         return plan, None, str(exc)
     return plan, run, None
@@ -110,7 +114,7 @@ async def play_sweep(
         make_quantizations(expand_models(sweep), sweep.quantize_from)
     limit = limit or sweep.limit
     if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
-        planned = [api.plan(p.games, _pair_folder(p), _options(sweep, results, limit)) for p in plans]
+        planned = [plan_run(p.games, _pair_folder(p), _options(sweep, results, limit)) for p in plans]
         on_total(sum(len(tasks) for tasks in planned))
     with served(sweep.serve, expand_models(sweep)):
         # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited
@@ -127,7 +131,7 @@ async def play_sweep(
 def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot: int = 1000) -> SweepSummary:
     """eval, the analyses the file asks for (CSV under results/analysis/) and the report (results/report/).
     An analysis that cannot run on these models (too few sizes for a regression, say) is a warning."""
-    from parlour.api import evaluate
+    from parlour.scoring.evaluate import evaluate
 
     evaluate(results, n_boot=n_boot)
     folder = results / "analysis"

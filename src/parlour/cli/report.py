@@ -1,21 +1,19 @@
-"""`parlour report`: write the static HTML report of one or more results."""
+"""`parlour report`: the static HTML report of one or more results (a thin shell over `parlour.api.report`)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-from parlour.cli_errors import one_line_errors
-from parlour.cli_options import N_BOOT_OPTION
+from parlour.cli.errors import one_line_errors
+from parlour.cli.options import N_BOOT_OPTION
+from parlour.cli.output import notes
 from parlour.data import DEFAULT_COMPARISON
-
-console = Console(stderr=True)
 
 
 @one_line_errors
-def report(
+def report_command(
     results: list[Path] = typer.Option(
         ..., "-r", "--results", help="results folder, raw.csv, results.csv or score summary (repeatable)"
     ),
@@ -31,20 +29,12 @@ def report(
     ),
 ) -> None:
     """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
-    from parlour.report.site import build_site
+    from parlour import api
 
-    summary = build_site(
-        results,
-        out,
-        models,
-        n_boot=n_boot,
-        seed=seed,
-        transcripts=transcripts,
-        compare=None if compare.lower() == "none" else compare,
-    )
+    summary = api.report(results, out, models, n_boot=n_boot, seed=seed, transcripts=transcripts, compare=compare)
     for note in summary.skipped:
-        console.print(f"[dim]left out {note}[/dim]", highlight=False)
-    console.print(
+        notes.print(f"[dim]left out {note}[/dim]", highlight=False)
+    notes.print(
         f"wrote {summary.out / 'index.html'}: {summary.models} models, {summary.episodes} episodes, "
         f"{len(summary.figures)} figure files, {len(summary.tables)} table files",
         highlight=False,

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 
-from parlour.cli_names import name_width, shorten_middle
+from parlour.cli.names import name_width, shorten_middle
 from parlour.redact import printable
 from parlour.runner.episodes import ABORTED, FAILED, EpisodeOutcome
 

@@ -12,3 +12,5 @@ RESULTS_FOLDERS_OPTION = typer.Option(
 )
 JOBS_OPTION = typer.Option(None, "-j", "--jobs", min=1, help="Processes to use (default: every core).")
 N_BOOT_OPTION = typer.Option(1000, "--n-boot", min=1, help="Bootstrap resamples for the confidence intervals.")
+LIMIT_OPTION = typer.Option(None, "--limit", min=1, help="Only the first N instances of each experiment.")
+PROGRESS_OPTION = typer.Option(True, "--progress/--no-progress")

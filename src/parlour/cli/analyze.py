@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from parlour import store
-from parlour.cli_errors import one_line_errors
-from parlour.cli_options import N_BOOT_OPTION
+from parlour.cli.errors import one_line_errors
+from parlour.cli.options import N_BOOT_OPTION
+from parlour.cli.output import console, notes
 from parlour.data import DEFAULT_COMPARISON
 from parlour.errors import ParlourError
 
@@ -31,8 +31,6 @@ analyze_app = typer.Typer(
     help="The paper's analyses: regression, brackets, families, backends, quantization, profile, compare, "
     "placement, divergence."
 )
-console = Console()
-notes = Console(stderr=True)
 
 ResultsOpt = typer.Option(..., "--results", "-r", help="results folder, raw.csv, results.csv or score summary CSV")
 CharacteristicsOpt = typer.Option(
