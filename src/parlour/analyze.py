@@ -8,6 +8,10 @@ registry are always joined in as well.
     fit = pa.regression(["official:v1.6-later68"], characteristics=["official:characteristics"])
     print(fit.summary_line())
     table = pa.backends(["results"])
+
+Each function runs one entry of the analysis registry (parlour.analysis.registry); `run_analysis` runs any
+entry by name with any of its options, and returns its Outcome (`.table`, `.result`, `.payload()`,
+`.draw(path)`).
 """
 
 from __future__ import annotations
@@ -17,13 +21,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from parlour.analysis import groups
 from parlour.analysis.characteristics import Joined
-from parlour.analysis.divergence import divergence as _divergence
+from parlour.analysis.groups import DEFAULT_EDGES
 from parlour.analysis.loading import Scores, load_joined
-from parlour.analysis.placement import place
+from parlour.analysis.registry import run_analysis
 from parlour.analysis.regression import RegressionResult
-from parlour.analysis.regression import regression as _regression
 
 Sources = Sequence[str | Path]
 
@@ -42,38 +44,35 @@ def regression(
     results: Sources, characteristics: Sources = (), target: str = "clemscore", tokens: bool = False
 ) -> RegressionResult:
     """OLS of `target` on ln(parameters) [+ ln(training tokens)]: F, p, R², coefficients, influence."""
-    return _regression(scores(results, characteristics), target=target, tokens=tokens)
+    return run_analysis("regression", results, characteristics, target=target, tokens=tokens).result
 
 
-def brackets(
-    results: Sources, characteristics: Sources = (), edges: Sequence[float] = groups.DEFAULT_EDGES
-) -> pd.DataFrame:
+def brackets(results: Sources, characteristics: Sources = (), edges: Sequence[float] = DEFAULT_EDGES) -> pd.DataFrame:
     """The spread of clemscore within parameter-size brackets."""
-    return groups.brackets(scores(results, characteristics), edges)[1]
+    return run_analysis("brackets", results, characteristics, edges=edges).result
 
 
 def families(results: Sources, characteristics: Sources = ()) -> pd.DataFrame:
     """Models sharing a base model (the paper's Table 4)."""
-    return groups.families(scores(results, characteristics))
+    return run_analysis("families", results, characteristics).result
 
 
 def backends(results: Sources, characteristics: Sources = (), reference: str | None = None) -> pd.DataFrame:
     """The same weights through different access methods, differences against a reference backend."""
-    return groups.variants(scores(results, characteristics), "backend", reference=reference)[0]
+    return run_analysis("backends", results, characteristics, reference=reference).result
 
 
 def quantization(results: Sources, characteristics: Sources = (), reference: str | None = None) -> pd.DataFrame:
     """The same weights at different quantization levels, differences against the unquantised row."""
-    return groups.variants(scores(results, characteristics), "quantization", reference=reference)[0]
+    return run_analysis("quantization", results, characteristics, reference=reference).result
 
 
 def divergence(results: Sources, characteristics: Sources = (), per_game: bool = False) -> pd.DataFrame:
     """Specs sharing weights on the same instances: % identical first replies and transcripts, the first
     differing turn, and the score difference on the episodes that diverged."""
-    loaded, joined = load(results, characteristics)
-    return _divergence(joined.frame, loaded.roots, per_game=per_game)
+    return run_analysis("divergence", results, characteristics, per_game=per_game).result
 
 
 def placement(results: Sources, characteristics: Sources = (), compare: str = "official:v1.6") -> pd.DataFrame:
     """Your models among the official leaderboard: rank, predicted clemscore for their size, residual."""
-    return place(scores(results, characteristics), compare).yours
+    return run_analysis("placement", results, characteristics, compare=compare).result

@@ -10,7 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from parlour.cli.errors import fail, one_line_errors
+from parlour.cli.errors import fail
 from parlour.cli.names import ShortNames, name_width
 from parlour.cli.options import JOBS_OPTION, N_BOOT_OPTION, RESULTS_FOLDERS_OPTION
 from parlour.cli.output import console, notes
@@ -19,7 +19,6 @@ OVERALL_HEADERS = ("clemscore", "% played", "quality", "episodes")
 PER_GAME_HEADERS = ("% played", "quality", "quality std", "episodes")
 
 
-@one_line_errors
 def eval_command(
     folders: list[Path] = RESULTS_FOLDERS_OPTION,
     n_boot: int = N_BOOT_OPTION,

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from rich.table import Table
 
-from parlour.cli.errors import one_line_errors
 from parlour.cli.output import console
 
 
-@one_line_errors
 def games_command() -> None:
     """List the games and their default instances."""
     from parlour import api

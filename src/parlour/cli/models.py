@@ -5,12 +5,10 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from parlour.cli.errors import one_line_errors
 from parlour.cli.output import console
 from parlour.redact import url_without_userinfo
 
 
-@one_line_errors
 def models_command(
     verbose: bool = typer.Option(False, "-v", "--verbose", help="Show where each model's weights or endpoint are."),
 ) -> None:

@@ -7,14 +7,13 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from parlour.cli.errors import fail, one_line_errors
+from parlour.cli.errors import fail
 from parlour.cli.names import name_width, shorten_middle
 from parlour.cli.options import LIMIT_OPTION, PROGRESS_OPTION, RESULTS_OPTION
 from parlour.cli.output import console, notes
 from parlour.redact import printable
 
 
-@one_line_errors
 def run_command(
     game: list[str] = typer.Option(..., "-g", "--game", help="Game name or 'all' (repeatable)."),
     model: list[str] = typer.Option(..., "-m", "--model", help="Model name; give two for a pair."),

@@ -6,12 +6,11 @@ from pathlib import Path
 
 import typer
 
-from parlour.cli.errors import fail, one_line_errors
+from parlour.cli.errors import fail
 from parlour.cli.options import JOBS_OPTION, RESULTS_FOLDERS_OPTION
 from parlour.cli.output import console, notes
 
 
-@one_line_errors
 def score_command(
     folders: list[Path] = RESULTS_FOLDERS_OPTION,
     game: str | None = typer.Option(None, "-g", "--game", help="Only this game."),

@@ -7,13 +7,12 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from parlour.cli.errors import fail, one_line_errors
+from parlour.cli.errors import fail
 from parlour.cli.options import LIMIT_OPTION, N_BOOT_OPTION, PROGRESS_OPTION, RESULTS_OPTION
 from parlour.cli.output import console, notes
 from parlour.redact import printable
 
 
-@one_line_errors
 def sweep_command(
     sweep_file: Path = typer.Argument(..., help="The sweep file (YAML): models, games, pairs, analyses, report."),
     results: Path = RESULTS_OPTION,

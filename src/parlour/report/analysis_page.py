@@ -1,5 +1,6 @@
-"""The report's analysis page: profiles, score vs size, brackets, dynamics, families, backends, quantization,
-and where the transcripts of specs sharing weights diverge.
+"""The report's analysis page: one section per analysis the registry (parlour.analysis.registry) gives one:
+profiles, score vs size, brackets, dynamics, families, backends, quantization, and where the transcripts of
+specs sharing weights diverge.
 
 Each section runs where the characteristics allow it; one that cannot (no sizes, no families, ...) is
 left out and named in the summary, so the rest of the report is still written.
@@ -8,32 +9,30 @@ left out and named in the summary, so the rest of the report is still written.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from parlour.analysis import figures
 from parlour.analysis.characteristics import Joined, model_key
-from parlour.analysis.divergence import divergence_episodes, summarise
-from parlour.analysis.groups import brackets, dynamics, families, profile, variant_tests, variants
+from parlour.analysis.groups import profile
 from parlour.analysis.loading import Scores
-from parlour.analysis.regression import regression
+from parlour.analysis.outcomes import DivergenceOutcome, RegressionOutcome, VariantsOutcome
+from parlour.analysis.registry import Outcome, get, page_sections
 from parlour.errors import LinkInResultsError, ParlourError
 from parlour.report.render import Writer, table_payload
-from parlour.scoring.bootstrap import bootstrap_ci
-from parlour.scoring.clemscore import ALL_GAMES, CLEMSCORE, CLEMSCORE_COL, games_of, played_col
+from parlour.scoring.clemscore import CLEMSCORE_COL, games_of, played_col
 
 PROFILE_LIMIT = 8  # models in the combined profile figure; each model page has its own chart
-CHARACTERISTIC_SECTIONS = {"regression", "brackets", "dynamics", "families", "backend", "quantization", "divergence"}
 
 
-class _Sections:
-    """The analysis page's sections: each draws its figure, writes its tables and returns what the page
-    shows (or None when it has nothing to show for these models)."""
+class AnalysisPage:
+    """What the sections draw from and into: the scores, the writer of the report, the bootstrap settings;
+    `written` collects the figure files."""
 
     def __init__(self, writer: Writer, scores: Scores, joined: Joined, n_boot: int, seed: int, svg: bool) -> None:
-        self.writer, self.scores, self.frame = writer, scores, joined.frame
+        self.writer, self.scores, self.joined, self.frame = writer, scores, joined, joined.frame
         self.n_boot, self.seed, self.svg = n_boot, seed, svg
         self.written: list[Path] = []
 
@@ -42,149 +41,158 @@ class _Sections:
         folder = self.writer.figures()
         return folder / name if self.svg else folder / f"{name}.png"
 
-    def overview(self) -> dict | None:
-        ranked = self.scores.table.sort_values(CLEMSCORE_COL, ascending=False)
-        # models known only by their overall scores (summary tables) have no per-game profile
-        per_game = ranked[[played_col(g) for g in games_of(ranked)]]
-        ranked = list(ranked.index[per_game.notna().any(axis=1)])
-        if not ranked:
-            return None
-        prof = profile(self.scores.table, ranked[:PROFILE_LIMIT])
-        self.written.extend(figures.profile_figure(prof, self.fig("profiles"), ncols=4))
-        more = len(ranked) - PROFILE_LIMIT
-        return {
-            "id": "profiles",
-            "title": "Profiles",
-            "figures": ["figures/profiles.png"],
-            "tables": [],
-            "text": f"% played (blue, left) and quality (brown, right) per game, the top {len(prof['model'].unique())}"
-            " models by clemscore.",
-            "notes": f"The other {more} models have their profile on their own page." if more > 0 else "",
-        }
+    def outcome(self, name: str, **options: Any) -> Outcome:
+        """The registered analysis `name` on this page's scores (its defaults for the options not given)."""
+        return get(name).run(self.scores, self.joined, **options)
 
-    def regression_section(self) -> dict:
-        fits = (
-            [regression(self.frame), regression(self.frame, tokens=True)]
-            if _has(self.frame, "train_tokens_t")
-            else [regression(self.frame)]
-        )
-        self.written.extend(figures.regression_figure(fits[0], self.fig("regression")))
-        rows = pd.DataFrame(
-            [
-                {
-                    "formula": f"{f.target} ~ {' + '.join(f.predictors)}",
-                    "n": f.n,
-                    "F": f.f,
-                    "df": f"({f.df_model}, {f.df_resid})",
-                    "p": f"{f.p:.2g}",
-                    "R²": f.r2,
-                    "adj. R²": f.r2_adj,
-                }
-                for f in fits
-            ]
-        )
-        files = self.writer.table(rows, "regression")
-        self.writer.file(
-            self.writer.out / "tables" / "regression.json",
-            json.dumps([f.to_dict() for f in fits], indent=2, default=str),
-        )
-        return {
-            "id": "regression",
-            "title": "Score and size",
-            "figures": ["figures/regression.png"],
-            "tables": [table_payload(rows, files)],
-            "text": fits[0].summary_line(),
-            "notes": "models: " + ", ".join(model_key(m) for m in fits[0].models),
-        }
 
-    def brackets_section(self) -> dict:
-        per_model, spread = brackets(self.frame)
-        self.written.extend(figures.brackets_figure(per_model, self.fig("brackets")))
-        files = self.writer.table(spread, "brackets")
-        return {
-            "id": "brackets",
-            "title": "Size brackets",
-            "figures": ["figures/brackets.png"],
-            "tables": [table_payload(spread, files)],
-            "text": "",
-            "notes": "",
-        }
+def profiles_section(page: AnalysisPage) -> dict | None:
+    ranked = page.scores.table.sort_values(CLEMSCORE_COL, ascending=False)
+    # models known only by their overall scores (summary tables) have no per-game profile
+    per_game = ranked[[played_col(g) for g in games_of(ranked)]]
+    ranked = list(ranked.index[per_game.notna().any(axis=1)])
+    if not ranked:
+        return None
+    prof = profile(page.scores.table, ranked[:PROFILE_LIMIT])
+    page.written.extend(figures.profile_figure(prof, page.fig("profiles"), ncols=4))
+    more = len(ranked) - PROFILE_LIMIT
+    return {
+        "id": "profiles",
+        "title": "Profiles",
+        "figures": ["figures/profiles.png"],
+        "tables": [],
+        "text": f"% played (blue, left) and quality (brown, right) per game, the top {len(prof['model'].unique())}"
+        " models by clemscore.",
+        "notes": f"The other {more} models have their profile on their own page." if more > 0 else "",
+    }
 
-    def dynamics_section(self) -> dict:
-        dyn = dynamics(self.frame)
-        self.written.extend(figures.dynamics_figure(dyn, self.fig("dynamics")))
-        return {
-            "id": "dynamics",
-            "title": "Dynamics by size",
-            "figures": ["figures/dynamics.png"],
-            "tables": [],
-            "text": "",
-            "notes": "",
-        }
 
-    def families_section(self) -> dict | None:
-        fam = families(self.frame)
-        if fam.empty:
-            return None
-        fam = fam.drop(columns=["pair"])
-        files = self.writer.table(fam, "families")
-        return {
-            "id": "families",
-            "title": "Families (same base model)",
-            "figures": [],
-            "tables": [table_payload(fam, files)],
-            "text": "",
-            "notes": "",
-        }
+def regression_section(page: AnalysisPage) -> dict:
+    outcomes: list[RegressionOutcome] = [page.outcome("regression")]  # type: ignore[list-item]
+    if _has(page.frame, "train_tokens_t"):
+        outcomes.append(page.outcome("regression", tokens=True))  # type: ignore[arg-type]
+    fits = [o.fit for o in outcomes]
+    page.written.extend(outcomes[0].draw(page.fig("regression")))
+    rows = pd.DataFrame(
+        [
+            {
+                "formula": f"{f.target} ~ {' + '.join(f.predictors)}",
+                "n": f.n,
+                "F": f.f,
+                "df": f"({f.df_model}, {f.df_resid})",
+                "p": f"{f.p:.2g}",
+                "R²": f.r2,
+                "adj. R²": f.r2_adj,
+            }
+            for f in fits
+        ]
+    )
+    files = page.writer.table(rows, "regression")
+    page.writer.file(
+        page.writer.out / "tables" / "regression.json",
+        json.dumps([f.to_dict() for f in fits], indent=2, default=str),
+    )
+    return {
+        "id": "regression",
+        "title": "Score and size",
+        "figures": ["figures/regression.png"],
+        "tables": [table_payload(rows, files)],
+        "text": fits[0].summary_line(),
+        "notes": "models: " + ", ".join(model_key(m) for m in fits[0].models),
+    }
 
-    def variants_section(self, kind: str) -> dict | None:
-        table, per_game = variants(self.frame, kind)  # type: ignore[arg-type]
-        if table.empty:
-            return None
-        tests = variant_tests(self.scores.raw, table, n_boot=self.n_boot, seed=self.seed)
-        ci = None
-        if self.scores.raw is not None and not self.scores.raw.empty:
-            c = bootstrap_ci(
-                self.scores.raw[self.scores.raw["model"].isin(table["pair"])], n_boot=self.n_boot, seed=self.seed
-            )
-            c = c[(c["game"] == ALL_GAMES) & (c["metric"] == CLEMSCORE)]
-            ci = {r.model: (r.ci_low, r.ci_high) for r in c.itertuples()}
-        self.written.extend(figures.variants_figure(table, kind, self.fig(kind), ci))
-        show = table[["group", kind, "clemscore", "played", "quality", "diff_clemscore", "diff_played", "diff_quality"]]
-        tables = [table_payload(show, self.writer.table(show, kind))]
-        if not tests.empty:
-            overall = tests[tests["game"] == "all"]
-            tables.append(table_payload(overall, self.writer.table(tests, f"{kind}_paired_tests")))
-        return {
-            "id": kind,
-            "title": f"Same weights, different {kind}",
-            "figures": [f"figures/{kind}.png"],
-            "tables": tables,
-            "text": "diff = row minus the group's reference (grey bar).",
-            "notes": "",
-        }
 
-    def divergence_section(self) -> dict | None:
-        if not self.scores.roots:
-            return None  # tables only: no transcripts to compare
-        episodes = divergence_episodes(self.frame, self.scores.roots)
-        if episodes.empty:
-            return None
-        summary = summarise(episodes)
-        self.written.extend(figures.divergence_figure(summary, self.fig("divergence")))
-        files = self.writer.table(summary, "divergence")
-        self.writer.table(episodes, "divergence_episodes")
-        shown = summary.drop(columns=["group"])
-        return {
-            "id": "divergence",
-            "title": "Same weights, same instances: where the text differs",
-            "figures": ["figures/divergence.png"],
-            "tables": [table_payload(shown, files)],
-            "text": "For specs that share weights (other backends, quantization levels), the transcripts of the "
-            "episodes both played: % whose first reply is identical, % identical throughout, the median turn at "
-            "which they first differ (0 = first), and the mean score difference (b − a) on the diverged ones.",
-            "notes": "Per-episode rows: tables/divergence_episodes.csv.",
-        }
+def brackets_section(page: AnalysisPage) -> dict:
+    outcome = page.outcome("brackets")
+    page.written.extend(outcome.draw(page.fig("brackets")))
+    files = page.writer.table(outcome.table, "brackets")
+    return {
+        "id": "brackets",
+        "title": "Size brackets",
+        "figures": ["figures/brackets.png"],
+        "tables": [table_payload(outcome.table, files)],
+        "text": "",
+        "notes": "",
+    }
+
+
+def dynamics_section(page: AnalysisPage) -> dict:
+    page.written.extend(page.outcome("dynamics").draw(page.fig("dynamics")))
+    return {
+        "id": "dynamics",
+        "title": "Dynamics by size",
+        "figures": ["figures/dynamics.png"],
+        "tables": [],
+        "text": "",
+        "notes": "",
+    }
+
+
+def families_section(page: AnalysisPage) -> dict | None:
+    fam = page.outcome("families").table
+    if fam.empty:
+        return None
+    fam = fam.drop(columns=["pair"])
+    files = page.writer.table(fam, "families")
+    return {
+        "id": "families",
+        "title": "Families (same base model)",
+        "figures": [],
+        "tables": [table_payload(fam, files)],
+        "text": "",
+        "notes": "",
+    }
+
+
+def _variants_section(page: AnalysisPage, name: str) -> dict | None:
+    outcome: VariantsOutcome = page.outcome(name, n_boot=page.n_boot, seed=page.seed)  # type: ignore[assignment]
+    if outcome.table.empty:
+        return None
+    kind, tests = outcome.kind, outcome.tests
+    page.written.extend(outcome.draw(page.fig(kind)))
+    show = outcome.table[outcome.overall_columns]
+    tables = [table_payload(show, page.writer.table(show, kind))]
+    if not tests.empty:
+        overall = tests[tests["game"] == "all"]
+        tables.append(table_payload(overall, page.writer.table(tests, f"{kind}_paired_tests")))
+    return {
+        "id": kind,
+        "title": f"Same weights, different {kind}",
+        "figures": [f"figures/{kind}.png"],
+        "tables": tables,
+        "text": "diff = row minus the group's reference (grey bar).",
+        "notes": "",
+    }
+
+
+def backends_section(page: AnalysisPage) -> dict | None:
+    return _variants_section(page, "backends")
+
+
+def quantization_section(page: AnalysisPage) -> dict | None:
+    return _variants_section(page, "quantization")
+
+
+def divergence_section(page: AnalysisPage) -> dict | None:
+    if not page.scores.roots:
+        return None  # tables only: no transcripts to compare
+    outcome: DivergenceOutcome = page.outcome("divergence")  # type: ignore[assignment]
+    if outcome.episodes.empty:
+        return None
+    page.written.extend(outcome.draw(page.fig("divergence")))
+    files = page.writer.table(outcome.table, "divergence")
+    page.writer.table(outcome.episodes, "divergence_episodes")
+    shown = outcome.table.drop(columns=["group"])
+    return {
+        "id": "divergence",
+        "title": "Same weights, same instances: where the text differs",
+        "figures": ["figures/divergence.png"],
+        "tables": [table_payload(shown, files)],
+        "text": "For specs that share weights (other backends, quantization levels), the transcripts of the "
+        "episodes both played: % whose first reply is identical, % identical throughout, the median turn at "
+        "which they first differ (0 = first), and the mean score difference (b − a) on the diverged ones.",
+        "notes": "Per-episode rows: tables/divergence_episodes.csv.",
+    }
 
 
 def write_analysis_page(
@@ -197,30 +205,20 @@ def write_analysis_page(
     svg: bool = True,
 ) -> list[Path]:
     """Write analysis.html and its figures and tables; append the sections left out (with why) to `skipped`."""
-    page = _Sections(writer, scores, joined, n_boot, seed, svg)
-    candidates: list[tuple[str, Callable[[], dict | None]]] = [
-        ("profiles", page.overview),
-        ("regression", page.regression_section),
-        ("brackets", page.brackets_section),
-        ("dynamics", page.dynamics_section),
-        ("families", page.families_section),
-        ("backends", lambda: page.variants_section("backend")),
-        ("quantization", lambda: page.variants_section("quantization")),
-        ("divergence", page.divergence_section),
-    ]
-    sections = []
-    for title, draw in candidates:
+    page = AnalysisPage(writer, scores, joined, n_boot, seed, svg)
+    sections, beyond_overview = [], False
+    for section in page_sections():
         try:
-            section = draw()
+            drawn = section.draw(page)
         except LinkInResultsError:
             raise  # the output folder is unsafe: nothing more is written
         except (ParlourError, ValueError) as exc:  # one analysis that cannot be drawn must not stop the report
-            skipped.append(f"{title}: {exc}")
+            skipped.append(f"{section.label}: {exc}")
             continue
-        if section:
-            sections.append(section)
-    hint = not any(section["id"] in CHARACTERISTIC_SECTIONS for section in sections)
-    writer.page("analysis.html.j2", "analysis.html", title="Analysis", sections=sections, hint=hint)
+        if drawn:
+            sections.append(drawn)
+            beyond_overview = beyond_overview or not section.overview
+    writer.page("analysis.html.j2", "analysis.html", title="Analysis", sections=sections, hint=not beyond_overview)
     return page.written
 
 

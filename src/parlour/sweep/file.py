@@ -24,12 +24,11 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from parlour.analysis.registry import sweep_names
 from parlour.errors import ParlourError
 from parlour.models.registry import known_models, lookup
 from parlour.models.spec import ModelSpec
 from parlour.textfiles import read_yaml
-
-ANALYSES = ("regression", "brackets", "families", "backends", "quantization", "divergence")
 
 
 class Variants(BaseModel):
@@ -74,9 +73,10 @@ class SweepFile(BaseModel):
     @field_validator("analyses")
     @classmethod
     def _known_analyses(cls, names: list[str]) -> list[str]:
-        unknown = [n for n in names if n not in ANALYSES]
+        known = sweep_names()
+        unknown = [n for n in names if n not in known]
         if unknown:
-            raise ValueError(f"unknown analyses {unknown} (known: {', '.join(ANALYSES)})")
+            raise ValueError(f"unknown analyses {unknown} (known: {', '.join(known)})")
         return names
 
 

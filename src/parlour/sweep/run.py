@@ -14,9 +14,9 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from parlour import store
+from parlour.analysis.registry import run_analysis
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
 from parlour.models.spec import ModelSpec
@@ -137,7 +137,7 @@ def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot:
     folder = results / "analysis"
     for name in sweep.analyses:
         try:
-            table = run_analysis(name, results)
+            table = run_analysis(name, [results]).table
         except ParlourError as exc:
             summary.warnings.append(f"analysis {name}: {exc}")
             continue
@@ -149,12 +149,3 @@ def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot:
         build_site([results], results / "report", n_boot=n_boot)
         summary.report = results / "report" / "index.html"
     return summary
-
-
-def run_analysis(name: str, results: Path) -> Any:
-    """One of the paper's analyses on a sweep's results folder, as a DataFrame."""
-    import parlour.analyze as pa
-
-    if name == "regression":
-        return pa.regression([results]).coef.reset_index(names="term")
-    return getattr(pa, name)([results])
