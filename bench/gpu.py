@@ -38,7 +38,7 @@ from typing import Any
 
 import parlour
 import parlour.api
-from parlour.models.base import Generation, Model
+from parlour.chat import Generation, Model
 from parlour.models.spec import ModelSpec
 from parlour.runner import run as runner
 

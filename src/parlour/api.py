@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
+from parlour.chat import Model
 from parlour.games.instances import instances_sha256
 from parlour.games.registry import select_games
-from parlour.models.base import Model
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner import run as runner

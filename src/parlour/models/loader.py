@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
+from parlour.chat import Model
 from parlour.errors import ParlourError
-from parlour.models.base import Model
 from parlour.models.spec import ModelSpec
 
 # backend name -> "module:Class"; imported lazily so optional dependencies stay optional.

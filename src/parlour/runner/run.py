@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from parlour import __version__
+from parlour.chat import Model
 from parlour.errors import ResultsError
 from parlour.games.episode import EpisodeRecord, experiment_config, play_episode, score_episode
-from parlour.models.base import Model
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact
 from parlour.runner import store

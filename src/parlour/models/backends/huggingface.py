@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.backends.hf_load import check_quantization, load_kwargs, to_transformers
-from parlour.models.base import Generation, Model
 from parlour.models.batching import BatchQueue
 from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.shadow import ShadowPlan

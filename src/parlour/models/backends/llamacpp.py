@@ -28,8 +28,8 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
-from parlour.models.base import Generation, Model
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.spec import ModelSpec
 from parlour.models.weights import resolve_weights

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
+from parlour.chat import Generation, Model, reply_too_large
 from parlour.errors import ParlourError
-from parlour.models.base import Generation, Model, reply_too_large
 from parlour.models.endpoint import Endpoint, endpoint_for
 from parlour.models.retry import TransientError, check_response
 from parlour.models.spec import ModelSpec

@@ -42,9 +42,9 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, Protocol
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.backends.huggingface import package_version, weights_location
-from parlour.models.base import Generation, Model
 from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
