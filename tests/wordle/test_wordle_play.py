@@ -16,7 +16,7 @@ from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
 from parlour.games.wordle.generator import generate_instances
 from parlour.games.wordle.master import CRITIC_REPROMPT_LIMIT
-from parlour.models.backends.programmatic import ProgrammaticModel, ScriptedModel
+from parlour.models.programmatic import ProgrammaticModel, ScriptedModel
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 

@@ -10,12 +10,12 @@ from parlour.models.spec import ModelSpec
 
 # backend name -> "module:Class"; imported lazily so optional dependencies stay optional.
 BACKENDS: dict[str, str] = {
-    "programmatic": "parlour.models.backends.programmatic:ProgrammaticModel",
-    "scripted": "parlour.models.backends.programmatic:ScriptedModel",
-    "llamacpp": "parlour.models.backends.llamacpp:LlamaCppModel",
+    "programmatic": "parlour.models.programmatic:ProgrammaticModel",
+    "scripted": "parlour.models.programmatic:ScriptedModel",
+    "llamacpp": "parlour.models.engines.llamacpp:LlamaCppModel",
     "openai_compatible": "parlour.models.remote.openai_compatible:OpenAICompatibleModel",
-    "huggingface": "parlour.models.backends.huggingface:HuggingFaceModel",
-    "vllm": "parlour.models.backends.vllm_engine:VLLMModel",
+    "huggingface": "parlour.models.engines.huggingface:HuggingFaceModel",
+    "vllm": "parlour.models.engines.vllm_engine:VLLMModel",
     "openai": "parlour.models.remote.openai_compatible:ProviderModel",
     "groq": "parlour.models.remote.openai_compatible:ProviderModel",
     "together": "parlour.models.remote.openai_compatible:ProviderModel",

@@ -45,7 +45,7 @@ def make_quantizations(specs: list[ModelSpec], source_model: str, log: Callable[
 def served(serve: dict[str, str], specs: list[ModelSpec]) -> Iterator[None]:
     """Run a llama.cpp server for each `server spec name: model` entry, on the port of the server spec's
     base_url (part of its hash, so it stays fixed), while the sweep plays."""
-    from parlour.models.llama_server import serve_gguf
+    from parlour.models.engines.llama_server import serve_gguf
 
     by_name = {s.name: s for s in specs}
     with ExitStack() as stack:

@@ -99,7 +99,7 @@ class LlamaCppModel(Model):
         self.batching = self._batching_settings()
         self._scheduler = None
         if self.batching is not None:
-            from parlour.models.backends.llamacpp_batch import BatchScheduler
+            from parlour.models.engines.llamacpp_batch import BatchScheduler
 
             self._scheduler = BatchScheduler(self._llm, n_threads=self._llm.n_threads, stop=self.stop, **self.batching)
 

@@ -10,7 +10,7 @@ bitsandbytes | ... as vLLM names its methods; bnb-4bit is read as bitsandbytes),
 max_model_len), `batch_size` (vLLM's max_num_seqs). Options: `dtype` (default bfloat16),
 `tensor_parallel_size` (1), `gpu_memory_utilization` (0.9), `load_format` (auto; `dummy` = random weights
 from config.json, for benchmarks), `enforce_eager` (false), `tokenizer` (a folder; default: the weights'),
-`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.shadow),
+`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.engines.shadow),
 `kv_cache_gib` (vLLM's CPU build only: the KV cache's size, default 2).
 Prefix caching is on.
 
@@ -44,9 +44,9 @@ from typing import Any, Protocol
 
 from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
-from parlour.models.backends.huggingface import package_version, weights_location
-from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
-from parlour.models.shadow import ShadowPlan
+from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
+from parlour.models.engines.huggingface import package_version, weights_location
+from parlour.models.engines.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 
 # spec.quantization (lower-cased) -> vLLM's method name. Anything else is refused with the list.
