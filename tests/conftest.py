@@ -102,7 +102,7 @@ def _no_user_registry(monkeypatch: pytest.MonkeyPatch, _empty_home: Path) -> Non
     """Tests see parlour's built-in registry only: not the developer's ./models.yaml (the working
     directory) or ~/.config/parlour/models.yaml (HOME), nor a PARLOUR_MODELS they exported.
     parlour's download cache (the default GGUF) stays where it is."""
-    from parlour.models.weights import cache_dir
+    from parlour.models.weights.cache import cache_dir
 
     monkeypatch.setenv("PARLOUR_CACHE", str(cache_dir()))
     monkeypatch.delenv("PARLOUR_MODELS", raising=False)
@@ -117,7 +117,7 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
 
     from parlour.models.engines.llama_server import serve_gguf
     from parlour.models.registry import lookup
-    from parlour.models.weights import resolve_weights
+    from parlour.models.weights.resolve import resolve_weights
 
     gguf = resolve_weights(lookup("smollm2-135m").weights, "smollm2-135m")
     with socket.socket() as sock:

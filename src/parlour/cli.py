@@ -59,7 +59,7 @@ def models_command(
 ) -> None:
     """List the registered models (built-in and your models.yaml files) and whether their weights are here."""
     from parlour.models.registry import known_models, registry_files
-    from parlour.models.weights import weights_status
+    from parlour.models.weights.resolve import weights_status
 
     table = Table("model", "backend", "quant", "weights", "spec hash")
     if verbose:

@@ -46,9 +46,9 @@ def quantize_command(
     registry: Path = typer.Option(Path("models.yaml"), "--registry", help="Registry file for --register."),
 ) -> None:
     """Derive another quantization level of a GGUF model with llama.cpp's quantizer."""
-    from parlour.models.quantize import quantize_gguf, registry_entry
     from parlour.models.registry import lookup
-    from parlour.models.weights import resolve_weights
+    from parlour.models.weights.quantize import quantize_gguf, registry_entry
+    from parlour.models.weights.resolve import resolve_weights
 
     try:
         base = None

@@ -87,7 +87,7 @@ def test_the_backend_refuses_bnb_here_before_reading_weights_and_records_placeme
         update={"quantization": None, "options": {"device_map": "auto", "max_memory": {0: "1GiB", "cpu": "8GiB"}}}
     )
     from parlour.models.engines.chat_template import load_tokenizer
-    from parlour.models.weights import resolve_weights
+    from parlour.models.weights.resolve import resolve_weights
 
     path = resolve_weights(placed.weights, "q")
     info = HuggingFaceModel(

@@ -30,7 +30,7 @@ from parlour import api
 from parlour.errors import ContextExceededError
 from parlour.models.engines.vllm_engine import AsyncLLMEngine, EngineOutput, VLLMModel
 from parlour.models.registry import lookup
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 NAME = "smollm2-135m-vllm"
 pytestmark = pytest.mark.slow

