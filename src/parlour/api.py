@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from parlour.models.base import Model
+from parlour.chat import Model
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner import pair as pair_run
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
     from parlour.games.registry import GameSpec
     from parlour.models.doctor import ModelDiagnosis, ResultsDiagnosis
-    from parlour.models.quantize import QuantizeReport
+    from parlour.models.weights.quantize import QuantizeReport
     from parlour.report.site import SiteSummary
     from parlour.scoring.evaluate import Evaluation
     from parlour.scoring.rescore import ScoringReport
@@ -246,7 +246,7 @@ class ModelListing:
 def models() -> ModelListing:
     """Every registered model (built-in and the user's models.yaml files, first match winning)."""
     from parlour.models.registry import known_models, registry_files
-    from parlour.models.weights import weights_status
+    from parlour.models.weights.resolve import weights_status
 
     return ModelListing([(spec, weights_status(spec)) for spec in known_models()], list(registry_files()))
 
@@ -296,8 +296,8 @@ def quantize(
     """Derive another quantization level of a GGUF file, or of a registered GGUF model's weights, with
     llama.cpp's quantizer; with `register`, also add (or replace) a registry entry of that name in `registry`."""
     from parlour.errors import ParlourError
-    from parlour.models.quantize import quantize_gguf, registry_entry
-    from parlour.models.weights import resolve_weights
+    from parlour.models.weights.quantize import quantize_gguf, registry_entry
+    from parlour.models.weights.resolve import resolve_weights
 
     base = None
     path = Path(source).expanduser()

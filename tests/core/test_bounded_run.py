@@ -15,7 +15,7 @@ import parlour as api_module
 from parlour import api
 from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import DEFAULT_MAX_REPLY_BYTES, ModelSpec
 from parlour.runner import episodes as runner
 from parlour.testing.fault_server import FaultServer

@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from parlour.errors import BackendError, EndpointDownError, ParlourError, RegistryError
-from parlour.models import endpoint
-from parlour.models.limits import AdaptiveLimit
 from parlour.models.loader import load_model
 from parlour.models.registry import lookup
+from parlour.models.remote import endpoint
+from parlour.models.remote.limits import AdaptiveLimit
 from parlour.models.spec import ModelSpec
 from parlour.redact import redact
 from parlour.testing.fault_server import FaultServer, spread

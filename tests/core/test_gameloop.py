@@ -8,10 +8,10 @@ import json
 import pytest
 from support.games import GAMES, ReplyListModel, play_and_score
 
+from parlour.chat import Generation, Model
 from parlour.games.master import CONTEXT_EXCEEDED
 from parlour.games.player import Player
 from parlour.games.recorder import GameRecorder
-from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 
 # (game, 1-based call that overflows): the first call everywhere, a later one where the oracle gets there

@@ -29,7 +29,7 @@ http.server.HTTPServer(("127.0.0.1", port), Models).serve_forever()
 OWNER = """
 import sys, time
 from pathlib import Path
-from parlour.models.llama_server import serve_gguf
+from parlour.models.engines.llama_server import serve_gguf
 with serve_gguf(Path("model.gguf"), "fake", int(sys.argv[1]), start_timeout_s=60):
     print("serving", flush=True)
     time.sleep(300)

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from parlour.errors import BackendError, ParlourError
-from parlour.models.backends.openai_compatible import OpenAICompatibleModel
-from parlour.models.endpoint import Endpoint
-from parlour.models.retry import TransientError, parse_retry_after
+from parlour.models.remote.endpoint import Endpoint
+from parlour.models.remote.openai_compatible import OpenAICompatibleModel
+from parlour.models.remote.retry import TransientError, parse_retry_after
 from parlour.models.spec import ModelSpec
 from parlour.store import write_json
 from parlour.testing.latency_server import LatencyServer

@@ -11,7 +11,7 @@ import pytest
 from support.cli import parlour, write_registry
 
 from parlour.errors import UnknownModelError
-from parlour.models.backends.programmatic import POLICIES
+from parlour.models.programmatic import POLICIES
 from parlour.models.registry import lookup
 from parlour.sweep.file import SweepFile, expand_models
 

@@ -15,7 +15,7 @@ from parlour.games.imagegame.generator import GRID_PATTERN, INSTRUCTION_PATTERN,
 from parlour.games.imagegame.players import oracle_instructions
 from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ProgrammaticModel, ScriptedModel
+from parlour.models.programmatic import ProgrammaticModel, ScriptedModel
 from parlour.models.spec import ModelSpec
 
 E = rules.EMPTY

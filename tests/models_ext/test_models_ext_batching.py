@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from parlour.models.batching import BatchQueue
+from parlour.models.engines.batching import BatchQueue
 
 
 def _echo_batches(seen: list[list[int]]):

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from parlour.errors import ParlourError
-from parlour.models import checkpoint
-from parlour.models.checkpoint import MANIFEST, Manifest, SourceGGUF
-from parlour.models.weights import resolve_weights
+from parlour.models.weights import checkpoint
+from parlour.models.weights.checkpoint import MANIFEST, Manifest, SourceGGUF
+from parlour.models.weights.resolve import resolve_weights
 
 
 def made_folder(folder: Path, files: dict[str, bytes]) -> Path:

@@ -5,7 +5,7 @@ import asyncio
 import pytest
 
 from parlour.errors import ContextExceededError
-from parlour.models.backends.huggingface import HuggingFaceModel  # noqa: E402
+from parlour.models.engines.huggingface import HuggingFaceModel  # noqa: E402
 from parlour.models.spec import ModelSpec
 
 pytestmark = pytest.mark.slow

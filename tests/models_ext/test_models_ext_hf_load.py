@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from parlour.errors import ParlourError
-from parlour.models.backends.hf_load import bnb_problem, load_kwargs, to_transformers
+from parlour.models.engines.hf_load import bnb_problem, load_kwargs, to_transformers
 from parlour.models.spec import ModelSpec
 
 
@@ -72,7 +72,7 @@ def test_the_backend_refuses_bnb_here_before_reading_weights_and_records_placeme
     """This machine has no CUDA: the real check fails at construction with the one-line reason."""
     import torch
 
-    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.engines.huggingface import HuggingFaceModel
 
     assert not torch.cuda.is_available()
     quantized = ModelSpec(
@@ -86,8 +86,8 @@ def test_the_backend_refuses_bnb_here_before_reading_weights_and_records_placeme
     placed = quantized.model_copy(
         update={"quantization": None, "options": {"device_map": "auto", "max_memory": {0: "1GiB", "cpu": "8GiB"}}}
     )
-    from parlour.models.chat_template import load_tokenizer
-    from parlour.models.weights import resolve_weights
+    from parlour.models.engines.chat_template import load_tokenizer
+    from parlour.models.weights.resolve import resolve_weights
 
     path = resolve_weights(placed.weights, "q")
     info = HuggingFaceModel(

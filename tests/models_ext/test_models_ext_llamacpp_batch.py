@@ -13,7 +13,7 @@ import pytest
 from support.records import strip_volatile
 
 import parlour
-from parlour.models.backends.llamacpp import LlamaCppModel
+from parlour.models.engines.llamacpp import LlamaCppModel
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner import episodes as runner

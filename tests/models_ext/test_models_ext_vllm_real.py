@@ -28,9 +28,9 @@ from support.cli import write_registry
 
 from parlour import api
 from parlour.errors import ContextExceededError
-from parlour.models.backends.vllm_engine import AsyncLLMEngine, EngineOutput, VLLMModel
+from parlour.models.engines.vllm_engine import AsyncLLMEngine, EngineOutput, VLLMModel
 from parlour.models.registry import lookup
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 NAME = "smollm2-135m-vllm"
 pytestmark = pytest.mark.slow
@@ -239,7 +239,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def vllm_serve(model: VLLMModel, tmp_path_factory) -> Iterator[str]:
     """A real `vllm serve` of the same checkpoint on loopback, with the in-process engine's settings."""
-    from parlour.models.llama_server import start_owned, stop
+    from parlour.models.engines.llama_server import start_owned, stop
 
     folder = resolve_weights(model.spec.weights or "", NAME)
     port = free_port()

@@ -17,7 +17,7 @@ from parlour.games.privateshared import GAME
 from parlour.games.privateshared.generator import EXPERIMENTS, generate_instances
 from parlour.games.privateshared.texts import ENV_RESOURCES, load_texts
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ProgrammaticModel
+from parlour.models.programmatic import ProgrammaticModel
 from parlour.models.spec import ModelSpec
 
 OFFICIAL = REFERENCE / "games" / "privateshared" / "in" / "instances.json"

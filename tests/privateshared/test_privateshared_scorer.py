@@ -15,7 +15,7 @@ from parlour.games.episode import score_episode
 from parlour.games.privateshared import GAME
 from parlour.games.privateshared.agreement import accuracy, cohen_kappa
 from parlour.games.privateshared.scorer import PrivateSharedScorer, main_score, truncate_kappa
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
 CASES = scripted_cases(REFERENCE, "privateshared")

@@ -14,7 +14,7 @@ from parlour.games.instances import load_instances
 from parlour.games.referencegame import generator, rules
 from parlour.games.referencegame.generator import ANSWER_PATTERN, EXPRESSION_PATTERN
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ProgrammaticModel, ScriptedModel
+from parlour.models.programmatic import ProgrammaticModel, ScriptedModel
 from parlour.models.spec import ModelSpec
 
 GAME = "referencegame"

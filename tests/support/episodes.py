@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import parlour
-from parlour.models.base import Model
+from parlour.chat import Model
 from parlour.runner import episodes as runner
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from parlour.chat import Generation, Model
 from parlour.errors import ContextExceededError
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.instances import load_instances
 from parlour.games.registry import game_names, get_game
-from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 
 GAMES = tuple(game_names())

@@ -11,7 +11,7 @@ from conftest import REFERENCE
 
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 from support.records import scores_equal, strip_volatile
 

@@ -10,7 +10,7 @@ from support.records import scores_equal, strip_volatile
 
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
 pytestmark = pytest.mark.reference  # every test here reads the clembench v1.6 reference data

@@ -9,7 +9,7 @@ import pytest
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.registry import get_game
 from parlour.games.taboo import rules
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
 SHIPPED = json.loads(get_game("taboo").default_instances.read_text(encoding="utf-8"))

@@ -10,7 +10,7 @@ import pytest
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
-from parlour.models.backends.programmatic import ScriptedModel
+from parlour.models.programmatic import ScriptedModel
 from parlour.models.spec import ModelSpec
 
 LITERAL = "CONTEXT_EXCEEDED_ERROR"

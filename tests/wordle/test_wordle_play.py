@@ -9,14 +9,14 @@ import math
 import pytest
 from conftest import REFERENCE
 
+from parlour.chat import Generation, Model
 from parlour.errors import ContextExceededError
 from parlour.games.episode import play_episode, score_episode
 from parlour.games.instances import load_instances
 from parlour.games.registry import get_game
 from parlour.games.wordle.generator import generate_instances
 from parlour.games.wordle.master import CRITIC_REPROMPT_LIMIT
-from parlour.models.backends.programmatic import ProgrammaticModel, ScriptedModel
-from parlour.models.base import Generation, Model
+from parlour.models.programmatic import ProgrammaticModel, ScriptedModel
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 

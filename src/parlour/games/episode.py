@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from parlour.chat import Model
 from parlour.games.registry import GameSpec
-from parlour.models.base import Model
 
 
 @dataclass

@@ -24,10 +24,10 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Any
 
+from parlour.chat import Generation, Model
 from parlour.errors import ContextExceededError
 from parlour.games.player import Player
 from parlour.games.recorder import GameRecorder
-from parlour.models.base import Generation, Model
 
 #: the reason recorded when a prompt does not fit the model's context (the name later clembench uses)
 CONTEXT_EXCEEDED = "CONTEXT_EXCEEDED_ERROR"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from parlour.models.base import Generation, Model, reply_too_large
+from parlour.chat import Generation, Model, reply_too_large
 
 
 class Player:

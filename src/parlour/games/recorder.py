@@ -6,7 +6,7 @@ import copy
 from datetime import datetime
 from typing import Any
 
-from parlour.models.base import Generation
+from parlour.chat import Generation
 
 
 def now_iso() -> str:

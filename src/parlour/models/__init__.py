@@ -1,6 +1,6 @@
-"""Model access: specifications, the registry and the backends."""
+"""Model access: specifications, the registry and the backends (the interface they implement is
+`parlour.chat`)."""
 
-from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 
-__all__ = ["Generation", "Model", "ModelSpec"]
+__all__ = ["ModelSpec"]

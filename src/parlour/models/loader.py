@@ -4,28 +4,28 @@ from __future__ import annotations
 
 import importlib
 
+from parlour.chat import Model
 from parlour.errors import ParlourError
-from parlour.models.base import Model
 from parlour.models.spec import ModelSpec
 
 # backend name -> "module:Class"; imported lazily so optional dependencies stay optional.
 BACKENDS: dict[str, str] = {
-    "programmatic": "parlour.models.backends.programmatic:ProgrammaticModel",
-    "scripted": "parlour.models.backends.programmatic:ScriptedModel",
-    "llamacpp": "parlour.models.backends.llamacpp:LlamaCppModel",
-    "openai_compatible": "parlour.models.backends.openai_compatible:OpenAICompatibleModel",
-    "huggingface": "parlour.models.backends.huggingface:HuggingFaceModel",
-    "vllm": "parlour.models.backends.vllm_engine:VLLMModel",
-    "openai": "parlour.models.backends.hosted:ProviderModel",
-    "groq": "parlour.models.backends.hosted:ProviderModel",
-    "together": "parlour.models.backends.hosted:ProviderModel",
-    "openrouter": "parlour.models.backends.hosted:ProviderModel",
-    "mistral": "parlour.models.backends.hosted:ProviderModel",
-    "vllm_server": "parlour.models.backends.hosted:ProviderModel",
-    "llamacpp_server": "parlour.models.backends.hosted:ProviderModel",
-    "anthropic": "parlour.models.backends.hosted:AnthropicModel",
-    "google": "parlour.models.backends.hosted:GoogleModel",
-    "cohere": "parlour.models.backends.hosted:CohereModel",
+    "programmatic": "parlour.models.programmatic:ProgrammaticModel",
+    "scripted": "parlour.models.programmatic:ScriptedModel",
+    "llamacpp": "parlour.models.engines.llamacpp:LlamaCppModel",
+    "openai_compatible": "parlour.models.remote.openai_compatible:OpenAICompatibleModel",
+    "huggingface": "parlour.models.engines.huggingface:HuggingFaceModel",
+    "vllm": "parlour.models.engines.vllm_engine:VLLMModel",
+    "openai": "parlour.models.remote.openai_compatible:ProviderModel",
+    "groq": "parlour.models.remote.openai_compatible:ProviderModel",
+    "together": "parlour.models.remote.openai_compatible:ProviderModel",
+    "openrouter": "parlour.models.remote.openai_compatible:ProviderModel",
+    "mistral": "parlour.models.remote.openai_compatible:ProviderModel",
+    "vllm_server": "parlour.models.remote.openai_compatible:ProviderModel",
+    "llamacpp_server": "parlour.models.remote.openai_compatible:ProviderModel",
+    "anthropic": "parlour.models.remote.anthropic:AnthropicModel",
+    "google": "parlour.models.remote.google:GoogleModel",
+    "cohere": "parlour.models.remote.cohere:CohereModel",
 }
 
 

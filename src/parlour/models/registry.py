@@ -16,7 +16,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from parlour.errors import RegistryError, UnknownModelError
-from parlour.models.backends.programmatic import check_policy
+from parlour.models.programmatic import check_policy
 from parlour.models.spec import ModelSpec, validation_message
 from parlour.textfiles import read_yaml
 

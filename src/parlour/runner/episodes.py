@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from parlour import store
+from parlour.chat import Model
 from parlour.errors import ResultsError
 from parlour.games.episode import EpisodeRecord, experiment_config, play_episode, score_episode
-from parlour.models.base import Model
 from parlour.redact import redact
 from parlour.runner.plan import EpisodeTask
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Protocol
 
-from parlour.models.base import Model
+from parlour.chat import Model
 from parlour.models.loader import load_model
 from parlour.models.spec import ModelSpec
 from parlour.runner.episodes import PlayedEpisode, distinct_models, play_and_score

@@ -1,7 +1,7 @@
 """`parlour eval`: raw.csv and results.csv exactly as clembench, plus bootstrap confidence intervals.
 
-Unlike clembench (clemcore issue #80), episodes that have no scores.json (failed or unscored) are
-counted and reported, so a shrunken denominator never goes unnoticed.
+Unlike clembench, whose aggregation leaves out episodes that have no scores.json (failed or unscored)
+without a word, parlour counts and reports them, so a shrunken denominator never goes unnoticed.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from urllib.parse import urlparse
 from parlour.errors import ParlourError
 from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 
 def missing_quantizations(specs: list[ModelSpec]) -> list[ModelSpec]:
@@ -26,7 +26,7 @@ def missing_quantizations(specs: list[ModelSpec]) -> list[ModelSpec]:
 
 def make_quantizations(specs: list[ModelSpec], source_model: str, log: Callable[[str], None] = print) -> list[Path]:
     """Quantize `source_model`'s weights into each missing file (llama.cpp, requantizing where needed)."""
-    from parlour.models.quantize import quantize_gguf
+    from parlour.models.weights.quantize import quantize_gguf
 
     source = lookup(source_model)
     if not source.weights:
@@ -45,7 +45,7 @@ def make_quantizations(specs: list[ModelSpec], source_model: str, log: Callable[
 def served(serve: dict[str, str], specs: list[ModelSpec]) -> Iterator[None]:
     """Run a llama.cpp server for each `server spec name: model` entry, on the port of the server spec's
     base_url (part of its hash, so it stays fixed), while the sweep plays."""
-    from parlour.models.llama_server import serve_gguf
+    from parlour.models.engines.llama_server import serve_gguf
 
     by_name = {s.name: s for s in specs}
     with ExitStack() as stack:

@@ -45,7 +45,8 @@ FAULT_KINDS = (
 )
 HUGE_REPLY_BYTES = 10 * 1024 * 1024
 BOMB_BYTES = 300 * 1024 * 1024
-# the mix of the reliability trial in issue 9: transient faults only (a 401 stops a run by design)
+# the default mix (bench/faults.py, the reliability tests, --kinds): the faults a run must ride out by retrying;
+# a 401 is left out because it stops a run by design
 TRANSIENT_KINDS = ("429", "429_retry_after", "500", "503", "reset", "hang", "garbage", "empty", "trickle")
 
 

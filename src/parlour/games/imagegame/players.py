@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 
+from parlour.chat import Model
 from parlour.games.imagegame.rules import EMPTY, empty_grid, grid_text, rows_of
 from parlour.games.player import Player
-from parlour.models.base import Model
 
 # The oracle's instruction wording, which the oracle follower parses back.
 _ORACLE_INSTRUCTION = re.compile(r"put the letter (\S) in row (\d+), columns? ([\d, ]+)", re.IGNORECASE)

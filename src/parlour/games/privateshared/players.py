@@ -10,10 +10,10 @@ Programmatic Answerer policies, for tests with known outcomes:
 
 from __future__ import annotations
 
+from parlour.chat import Model
 from parlour.games.player import Player
 from parlour.games.privateshared import rules
 from parlour.games.privateshared.texts import GameTexts
-from parlour.models.base import Model
 
 
 class Questioner:

@@ -7,8 +7,8 @@ target's position: a win), `breaker` (replies without the required tags: aborted
 
 from __future__ import annotations
 
+from parlour.chat import Model
 from parlour.games.player import Player
-from parlour.models.base import Model
 
 EMPTY = "▢"
 ORDINALS = ("first", "second", "third")

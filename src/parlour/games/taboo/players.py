@@ -7,9 +7,9 @@ uses the target word: a loss by rule violation), `wrong` (the guesser never find
 
 from __future__ import annotations
 
+from parlour.chat import Model
 from parlour.games.player import Player
 from parlour.games.taboo.rules import clue_violations
-from parlour.models.base import Model
 
 # Candidate clues for the oracle describer; the first one that breaks no taboo rule is used.
 _SAFE_CLUES = ("a mystery term", "the hidden item", "a secret concept", "think carefully please")

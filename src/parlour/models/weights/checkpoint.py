@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import importlib.metadata
 import logging
-import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from parlour.errors import ParlourError
+from parlour.models.weights.cache import cache_dir
 
 CHECKPOINT_PREFIX = "checkpoint:"
 MANIFEST = "parlour-checkpoint.json"
@@ -53,8 +53,6 @@ def _sha256(path: Path) -> str:
 
 def checkpoint_folder(gguf: Path, digest: str | None = None) -> Path:
     """Where the checkpoint of `gguf` lives: <cache>/checkpoints/<stem>-<first 16 hex of its sha256>."""
-    from parlour.models.weights import cache_dir
-
     return cache_dir() / "checkpoints" / f"{gguf.stem}-{(digest or _sha256(gguf))[:16]}"
 
 
@@ -162,17 +160,3 @@ def describe_checkpoint(folder: Path) -> dict[str, object] | None:
     if manifest is None:
         return None
     return {"dequantized_from": manifest.source.model_dump(), "dtype": manifest.dtype, "made_by": manifest.made_by}
-
-
-if __name__ == "__main__":  # python -m parlour.models.checkpoint MODEL: the folder a registry model uses
-    import sys
-
-    from parlour.models.registry import lookup
-    from parlour.models.weights import resolve_weights
-
-    os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    try:
-        spec = lookup(sys.argv[1])
-        print(resolve_weights(spec.weights or "", spec.name))
-    except (ParlourError, IndexError) as exc:
-        sys.exit(f"error: {exc}")

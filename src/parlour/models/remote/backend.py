@@ -1,6 +1,6 @@
 """What every HTTP backend shares: the API key (registered for redaction, never recorded), the httpx
 client, and one request path through the endpoint's limit, breaker, deadline and retries
-(models/endpoint.py). Subclasses only say where to send, how to authenticate, the body and how to
+(remote/endpoint.py). Subclasses only say where to send, how to authenticate, the body and how to
 read the reply."""
 
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 
 import httpx
 
+from parlour.chat import Generation, Model, reply_too_large
 from parlour.errors import ParlourError
-from parlour.models.base import Generation, Model, reply_too_large
-from parlour.models.endpoint import Endpoint, endpoint_for
-from parlour.models.retry import TransientError, check_response
+from parlour.models.remote.endpoint import Endpoint, endpoint_for
+from parlour.models.remote.retry import TransientError, check_response
 from parlour.models.spec import ModelSpec
 from parlour.redact import redacted_excerpt, register_secret, register_url_credentials, url_without_userinfo
 

@@ -28,8 +28,8 @@ from typing import Any, TypeVar
 import httpx
 
 from parlour.errors import BackendError, EndpointDownError
-from parlour.models.limits import AdaptiveLimit
-from parlour.models.retry import (
+from parlour.models.remote.limits import AdaptiveLimit
+from parlour.models.remote.retry import (
     THROTTLE_STATUS,
     TransientError,
     describe_transport_error,

@@ -28,11 +28,11 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
-from parlour.models.base import Generation, Model
 from parlour.models.messages import ensure_alternating_roles
 from parlour.models.spec import ModelSpec
-from parlour.models.weights import resolve_weights
+from parlour.models.weights.resolve import resolve_weights
 
 # llama-cpp-python's defaults, sent explicitly so that every run records what was used.
 DEFAULT_SAMPLING: dict[str, Any] = {
@@ -99,7 +99,7 @@ class LlamaCppModel(Model):
         self.batching = self._batching_settings()
         self._scheduler = None
         if self.batching is not None:
-            from parlour.models.backends.llamacpp_batch import BatchScheduler
+            from parlour.models.engines.llamacpp_batch import BatchScheduler
 
             self._scheduler = BatchScheduler(self._llm, n_threads=self._llm.n_threads, stop=self.stop, **self.batching)
 

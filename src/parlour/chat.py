@@ -1,14 +1,21 @@
-"""The interface every backend implements."""
+"""A chat model as games and backends both see it: `Model` answers a message list with a `Generation`.
+
+Games hold a `Model` and call it; every backend under parlour.models subclasses it. This module stands
+below both, so that games and models never import each other: it imports neither at run time
+(`ModelSpec` is named for type checkers only).
+"""
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parlour.errors import BackendError
-from parlour.models.spec import ModelSpec
+
+if TYPE_CHECKING:
+    from parlour.models.spec import ModelSpec
 
 
 @dataclass

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from parlour.chat import Generation, Model
 from parlour.errors import BackendError, UnknownModelError
-from parlour.models.base import Generation, Model
 from parlour.models.spec import ModelSpec
 from parlour.textfiles import read_json
 

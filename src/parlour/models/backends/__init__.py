@@ -1,1 +1,0 @@
-"""One module per backend; see parlour.models.loader.BACKENDS."""
