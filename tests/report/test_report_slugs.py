@@ -1,4 +1,4 @@
-"""Page and transcript names in the report are unique per model (issue 9, item 3)."""
+"""Page and transcript names in the report are unique per model."""
 
 import json
 from pathlib import Path
