@@ -2,8 +2,9 @@
 
 `parlour(...)` runs it in this process, as `python -m parlour` runs in a fresh one: the CLI's imports are
 paid once per test session instead of once per command. `parlour_process(...)` runs it as a real process,
-for what only a process shows: what a fresh interpreter imports, state kept for the rest of a process (the
-secrets registered for redaction), an engine's own output on the process's file descriptors.
+and `start_parlour(...)` starts one and returns at once, for what only a process shows: the exit code a
+signal leaves, what a fresh interpreter imports, state kept for the rest of a process (the secrets
+registered for redaction), an engine's own output on the process's file descriptors.
 """
 
 from __future__ import annotations
@@ -59,6 +60,12 @@ def parlour_process(
     """Run `python -m parlour ARGS` as a process; returns the CompletedProcess (text mode)."""
     full_env = {**os.environ, "COLUMNS": COLUMNS, **(env or {})}
     return subprocess.run(_command(args), capture_output=True, text=True, env=full_env, cwd=cwd, timeout=timeout)
+
+
+def start_parlour(*args: str, env: dict[str, str], **popen: object) -> subprocess.Popen:
+    """Start `python -m parlour ARGS` as a process and return at once, for a test that signals or kills it;
+    `popen` goes to subprocess.Popen (stdout, stderr, text)."""
+    return subprocess.Popen(_command(args), env={**os.environ, **env}, **popen)  # type: ignore[call-overload]
 
 
 def write_registry(path: Path, *entries: dict) -> dict[str, str]:
