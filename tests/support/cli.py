@@ -16,6 +16,7 @@ import io
 import locale
 import logging
 import os
+import pkgutil
 import runpy
 import signal
 import subprocess
@@ -76,13 +77,16 @@ def write_registry(path: Path, *entries: dict) -> dict[str, str]:
 
 def load_cli() -> None:
     """Import the CLI once, as a process whose output is piped imports it: its module-level consoles then
-    show no colours and take their width from COLUMNS when they print (a width seen at import would stay)."""
+    show no colours and take their width from COLUMNS when they print (a width seen at import would stay).
+    A CLI package's modules are all imported here, so that none makes its consoles during a command."""
     if "parlour.cli" in sys.modules:
         return
     with mock.patch.dict(os.environ), redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
         for name in ("COLUMNS", "LINES"):
             os.environ.pop(name, None)
-        importlib.import_module("parlour.cli")
+        cli = importlib.import_module("parlour.cli")
+        for module in pkgutil.walk_packages(getattr(cli, "__path__", []), "parlour.cli."):
+            importlib.import_module(module.name)
 
 
 def _command(args: tuple[str, ...]) -> list[str]:
