@@ -14,6 +14,7 @@ import httpx
 
 from parlour.chat import Generation, Model, reply_too_large
 from parlour.errors import ParlourError
+from parlour.models.messages import ensure_alternating_roles
 from parlour.models.remote.endpoint import Endpoint, endpoint_for
 from parlour.models.remote.retry import TransientError, check_response
 from parlour.models.spec import ModelSpec
@@ -93,6 +94,24 @@ class RemoteModel(Model):
     @abstractmethod
     def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
         """Everything sent, except the key: this is what requests.json records."""
+
+    def chat_body(self, messages: list[dict[str, str]], stop_key: str) -> dict[str, Any]:
+        """The body of an OpenAI-style chat request (model, alternating messages, temperature, max tokens, the
+        stop sequences under this wire format's `stop_key`, the sampling parameters it accepts)."""
+        body: dict[str, Any] = {
+            "model": self.spec.model_id or self.spec.name,
+            "messages": ensure_alternating_roles(messages),
+            "temperature": self.spec.temperature,
+            "max_tokens": self.spec.max_tokens,
+        }
+        if self.spec.stop:
+            body[stop_key] = list(self.spec.stop)
+        body.update(self.sampling_sent())
+        return body
+
+    def sampling_sent(self) -> dict[str, Any]:
+        """The spec's sampling parameters that this wire format takes, under its names."""
+        return {}
 
     @abstractmethod
     def parse(self, data: dict[str, Any]) -> Parsed:

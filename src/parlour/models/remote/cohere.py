@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from parlour.models.messages import ensure_alternating_roles
 from parlour.models.remote.native import NativeAPIModel, usage_counts
 
 
@@ -29,16 +28,7 @@ class CohereModel(NativeAPIModel):
         return {"Authorization": f"Bearer {self.api_key}"}
 
     def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.spec.model_id or self.spec.name,
-            "messages": ensure_alternating_roles(messages),
-            "temperature": self.spec.temperature,
-            "max_tokens": self.spec.max_tokens,
-        }
-        if self.spec.stop:
-            body["stop_sequences"] = list(self.spec.stop)
-        body.update(self.sampling_sent())
-        return body
+        return self.chat_body(messages, stop_key="stop_sequences")
 
     def parse(self, data: dict[str, Any]) -> tuple[str, str | None, dict[str, int]]:
         content = data["message"]["content"]

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from parlour.errors import ParlourError
-from parlour.models.messages import ensure_alternating_roles
 from parlour.models.remote.backend import Parsed, RemoteModel
 from parlour.models.spec import ModelSpec
 
@@ -36,16 +35,7 @@ class OpenAICompatibleModel(RemoteModel):
         return {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
 
     def request_body(self, messages: list[dict[str, str]]) -> dict[str, Any]:
-        body: dict[str, Any] = {
-            "model": self.spec.model_id or self.spec.name,
-            "messages": ensure_alternating_roles(messages),
-            "temperature": self.spec.temperature,
-            "max_tokens": self.spec.max_tokens,
-        }
-        if self.spec.stop:
-            body["stop"] = list(self.spec.stop)
-        body.update(self.sampling_sent())
-        return body
+        return self.chat_body(messages, stop_key="stop")
 
     def sampling_sent(self) -> dict[str, Any]:
         """The sampling parameters put in the request (a provider preset may drop or rename some)."""
