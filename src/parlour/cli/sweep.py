@@ -26,8 +26,6 @@ def sweep_command(
     from parlour import api
     from parlour.cli.progress import EpisodeProgress
 
-    if executor not in ("local", "ray"):
-        fail(f"--executor must be local or ray, not '{executor}'")
     with EpisodeProgress(notes, enabled=progress) as bar:
         summary = api.sweep(
             sweep_file, results, executor, address, limit, n_boot,  # type: ignore[arg-type]
