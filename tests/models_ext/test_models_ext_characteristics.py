@@ -25,9 +25,28 @@ def test_entries_are_complete_and_typed():
         for field in row["estimated"]:
             assert row[field] is not None, f"{row['name']}: estimated {field} has no value"
         if row["params_b"] is not None:
-            assert 0.1 <= row["params_b"] <= 200, row["name"]
+            assert 0.1 <= row["params_b"] <= 1000, row["name"]  # DeepSeek-V3 has 671B
         if row["active_params_b"] is not None:
             assert row["active_params_b"] < row["params_b"], row["name"]
+        assert set(row["sources"] or {}) <= set(FIELDS), row["name"]
+
+
+def test_the_v2_0_leaderboard_has_sizes_with_sources_for_its_open_weight_models():
+    table = pd.read_csv(official_path("v2.0"), index_col=0)
+    players = [str(pair).split("--") for pair in table.index]
+    single = [p[0].removesuffix("-t0.0") for p in players if p[0] == p[1]]
+    entries = {name: characteristics_for(name) for name in single}
+    assert [n for n, e in entries.items() if e is None] == []
+    open_weight = {n: e for n, e in entries.items() if e["open_weight"]}
+    assert len(open_weight) == 24 and len(entries) - len(open_weight) == 7
+    for name, entry in open_weight.items():
+        assert entry["params_b"] is not None and "params_b" in entry["sources"], name
+        if entry["train_tokens_t"] is not None:
+            assert "train_tokens_t" in entry["sources"], name
+    closed = [e for e in entries.values() if not e["open_weight"]]
+    assert all(e["params_b"] is None and e["train_tokens_t"] is None for e in closed)
+    # a pair of two different models has no single size
+    assert characteristics_for("Meta-Llama-3.1-8B-Instruct-bnb-4bit") is None
 
 
 def test_lookup_by_pair_name_and_closed_models_have_no_size():

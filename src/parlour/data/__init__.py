@@ -1,8 +1,10 @@
-"""Figures that ship with parlour: the official clembench v1.6 results tables and the paper's tables.
+"""Figures that ship with parlour: the official clembench v1.6 and v2.0 results tables and the paper's tables.
 
 These are facts and figures (scores, parameter counts, release dates), not clembench-authored text; the
 instance files and recorded episodes stay outside the package (see the README's "Reference data").
-A source written `official:NAME` names one of them, e.g. `official:v1.6` or `official:table7`.
+A source written `official:NAME` names one of them, e.g. `official:v1.6`, `official:v2.0` or `official:table7`.
+The results tables are clembench/clembench-runs' `v1.6/results.csv` (and its later states) and
+`v2.0/results.csv` (32 model pairs, 14 games), published there under CC-BY-4.0.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ OFFICIAL: dict[str, str] = {
     "v1.6-later68": "results_v1.6_later68.csv",
     "v1.6-paper53": "results_v1.6_paper53.csv",
     "v1.6-backends": "results_v1.6_backends.csv",
+    "v2.0": "results_v2.0.csv",
     "table4": "table4_same_base.csv",
     "table6": "table6_backends.csv",
     "table7": "table7_quantization.csv",

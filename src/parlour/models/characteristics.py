@@ -22,6 +22,7 @@ FIELDS = (
     "open_weight",
     "estimated",
     "notes",
+    "sources",
 )
 
 
