@@ -20,7 +20,7 @@ from parlour.analysis import groups
 from parlour.analysis.characteristics import Joined, model_key
 from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.loading import Scores
-from parlour.analysis.placement import INSTANCE_SETS_NOTE, Placement, place
+from parlour.analysis.placement import Placement, place
 from parlour.analysis.registry import Line, Note, Outcome, Shown, TableView, records
 from parlour.analysis.regression import RegressionResult, Sample
 from parlour.analysis.regression import regression as fit_regression
@@ -278,8 +278,8 @@ def placement_shown(placement: Placement, board: bool = False) -> Iterator[Shown
         yield Note(f"outside the official models' sizes (prediction extrapolated): {', '.join(map(model_key, small))}")
     if placement.already_official:
         yield Note(f"already official rows, not repeated: {len(placement.already_official)}")
-    if placement.off_official_instances:
-        yield Note(INSTANCE_SETS_NOTE, warning=True)
+    if placement.instance_note:
+        yield Note(placement.instance_note, warning=True)
 
 
 @dataclass

@@ -27,12 +27,18 @@ from parlour.errors import ResultsError
 
 # which instances a row was played on, from the sha256 of each game's instances file in its run.json
 OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
-INSTANCE_SETS_NOTE = (
-    "Rows marked 'other instances' were played on other instance files than the official v1.6 ones (other "
-    "prompts, target words and grids), so their rank and residual compare different tests, not only different "
-    "models; rows marked 'instance set unknown' have no instance hashes in their run.json (recorded before "
-    "parlour kept them, or a table given without its runs)."
-)
+
+
+def instance_sets_note(comparison: str = DEFAULT_COMPARISON) -> str:
+    """What the marks of the instance sets mean, for a placement on the official table `comparison`."""
+    return (
+        f"Rows marked 'other instances' were played on other instance files than the official "
+        f"{comparison.removeprefix(PREFIX)} ones (other prompts, target words and grids), so their rank and "
+        "residual compare different tests, not only different models; rows marked 'instance set unknown' have no "
+        "instance hashes in their run.json (recorded before parlour kept them, or a table given without its runs)."
+    )
+
+
 SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
 
 
@@ -63,6 +69,11 @@ class Placement:
         """Whether some row of yours was not (or not knowably) played on the official instances."""
         return bool((self.table["instances"] != OFFICIAL_SET).any())
 
+    @property
+    def instance_note(self) -> str:
+        """The note on instance sets for this placement ('' when every row of yours is on the official set)."""
+        return instance_sets_note(self.comparison) if self.off_official_instances else ""
+
     def summary_line(self) -> str:
         """How the fit over the official models reads, in the paper's terms."""
         return f"{self.comparison}: {self.fit.summary_line()}"
@@ -86,9 +97,9 @@ def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> 
     return out
 
 
-def instance_set(run: Mapping | None) -> str:
-    """OFFICIAL_SET when every instances file a run.json records is the official v1.6 file of its game,
-    OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
+def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> str:
+    """OFFICIAL_SET when every instances file a run.json records is the file of its game that the official
+    table `comparison` was played on, OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
     recorded: dict[str, set[str]] = {}
     for entry in (run or {}).get("runs", []) if isinstance(run, Mapping) else []:
         files = entry.get("instance_files") if isinstance(entry, Mapping) else None
@@ -97,7 +108,7 @@ def instance_set(run: Mapping | None) -> str:
                 recorded.setdefault(game, set()).add(str(info.get("sha256")))
     if not recorded:
         return UNKNOWN_SET
-    official = official_instance_hashes()
+    official = official_instance_hashes(comparison)
     same = all(hashes == {official.get(game)} for game, hashes in recorded.items())
     return OFFICIAL_SET if same else OTHER_SET
 
@@ -154,7 +165,9 @@ def place(
         part["residual"] = part["clemscore"] - part["predicted"]
         part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
         part["official"] = is_official
-        part["instances"] = [OFFICIAL_SET if is_official else instance_set((runs or {}).get(p)) for p in part.index]
+        part["instances"] = [
+            OFFICIAL_SET if is_official else instance_set((runs or {}).get(p), comparison) for p in part.index
+        ]
         parts.append(part.reset_index(names="pair"))
     # stable: at equal clemscore the official rows keep the better rank
     table = pd.concat(parts, ignore_index=True).sort_values(

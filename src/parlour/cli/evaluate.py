@@ -90,6 +90,12 @@ def _evaluate_folder(results: Path, n_boot: int, compare: str | None, jobs: int 
     for games in per_game:
         console.print(games)
     console.print(evaluation.counted(), highlight=False)
+    for pair, (benchmark, missing) in evaluation.incomplete.items():
+        notes.print(
+            f"{pair}: no scores for {len(missing)} game(s) of {benchmark} ({', '.join(missing)}); its clemscore "
+            "averages over the games it has, unlike the official leaderboard's",
+            highlight=False,
+        )
     short_name.print_full_names(console)
     console.print(f"wrote {results / 'raw.csv'}, {results / 'results.csv'}, {results / 'results_ci.csv'}")
     if evaluation.unscored:

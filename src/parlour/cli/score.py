@@ -24,6 +24,11 @@ def score_command(
         report = api.score(results, game, workers=jobs)
         unchanged = len(report.scored) - report.written
         console.print(f"scored {len(report.scored)} episode(s) under {results} ({unchanged} scores.json unchanged)")
+        if report.scored_by_clemcore:
+            console.print(
+                f"left {report.scored_by_clemcore} episode(s) of clembench 2.0 runs as clemcore scored them "
+                "(their scores.json are read as they are)"
+            )
         if report.skipped_games:
             console.print(f"skipped unknown game folder(s): {', '.join(sorted(report.skipped_games))}", style="yellow")
         for path, message in report.failed[:20]:

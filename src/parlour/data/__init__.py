@@ -44,15 +44,17 @@ def official_path(name: str) -> Path:
     return Path(str(resources.files("parlour.data") / "official" / OFFICIAL[key]))
 
 
-# sha256 of the instances files the official v1.6 leaderboard was played on (facts about the files, not
-# their text): a run whose recorded hashes differ played other instances than the official models
-OFFICIAL_INSTANCES = "instances_v1.6_sha256.json"
+# sha256 of the instances files each official leaderboard was played on (facts about the files, not
+# their text): a run whose recorded hashes differ played other instances than the official models.
+# Keyed by benchmark version; the v1.6 tables (later68, paper53, ...) share v1.6's files.
+OFFICIAL_INSTANCES = {"v1.6": "instances_v1.6_sha256.json", "v2.0": "instances_v2.0_sha256.json"}
 
 
 @cache
-def official_instance_hashes() -> dict[str, str]:
-    """game -> sha256 of clembench v1.6's instances file for it."""
-    path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES
+def official_instance_hashes(comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
+    """game -> sha256 of the instances file the official table `comparison` was played on."""
+    version = comparison.removeprefix(PREFIX).split("-")[0]
+    path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES.get(version, OFFICIAL_INSTANCES["v1.6"])
     return dict(json.loads(path.read_text(encoding="utf-8"))["sha256"])
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from parlour.analysis import figures
-from parlour.analysis.placement import INSTANCE_SETS_NOTE, OFFICIAL_SET, Placement, place
+from parlour.analysis.placement import OFFICIAL_SET, Placement, place
 from parlour.report.render import Writer, cell, display_name, fmt, model_href
 
 OFFICIAL_PAGE = "official.html"
@@ -38,7 +38,7 @@ def write_placement_page(
         board=_board_rows(placement),
         n_official=int(placement.table["official"].sum()),
         twins=[display_name(p) for p in placement.already_official],
-        instance_note=INSTANCE_SETS_NOTE if placement.off_official_instances else "",
+        instance_note=placement.instance_note,
     )
     return written
 

@@ -142,6 +142,14 @@ def _text(content: object) -> str:
     return json.dumps(content, indent=2, ensure_ascii=False)
 
 
+def player_label(entry: object) -> str:
+    """How a player of interactions.json reads: clembench 1.6 and clemcore 2.x write "Role, model",
+    clemcore 3.x an object with `game_role` and `model_name`."""
+    if isinstance(entry, dict):
+        return ", ".join(str(entry[k]) for k in ("game_role", "model_name") if entry.get(k) is not None)
+    return str(entry)
+
+
 def load_episode(ref: EpisodeRef) -> Episode:
     """Read an episode's files; missing files give empty parts, an unusable one a one-line ResultsError."""
     interactions = _read_json(ref.path / "interactions.json")
@@ -176,7 +184,7 @@ def load_episode(ref: EpisodeRef) -> Episode:
     extras = {k: v for k, v in interactions.items() if k not in ("players", "turns")}
     return Episode(
         ref=ref,
-        players={str(k): str(v) for k, v in players.items()},
+        players={str(k): player_label(v) for k, v in players.items()},
         turns=turns,
         scores=episode_scores if isinstance(episode_scores, dict) else {},
         instance=instance if isinstance(instance, dict) else None,

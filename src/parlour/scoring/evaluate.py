@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from parlour import store
+from parlour.data.benchmarks import GAMES, pair_benchmark
 from parlour.errors import ParlourError
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
@@ -29,6 +30,9 @@ class Evaluation:
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # (scores.json, why it was not used)
     outside_plan: list[Path] = field(default_factory=list)  # episodes no run.json plans (not counted)
     plans: list[Path] = field(default_factory=list)  # the run.json files whose plans chose the episodes
+    #: pair -> (its benchmark, the games of that benchmark it has no scores for): its clemscore averages
+    #: over fewer games than the benchmark's leaderboard does
+    incomplete: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
 
     def counted(self) -> str:
         """One line: how many episodes of how many pairs were counted, and from which run records."""
@@ -43,6 +47,18 @@ class Evaluation:
                 f"(removed experiments or instances), e.g. {self.outside_plan[0]}"
             )
         return line
+
+
+def missing_games(results: Path, raw: pd.DataFrame) -> dict[str, tuple[str, list[str]]]:
+    """Per pair of `raw`, its benchmark and the games of it that have no scores (pairs missing none left out)."""
+    incomplete = {}
+    for pair, games in raw.groupby("model")["game"]:
+        scored = set(games)
+        benchmark = pair_benchmark(results / str(pair), scored)
+        missing = [g for g in GAMES[benchmark] if g not in scored]
+        if missing:
+            incomplete[str(pair)] = (benchmark, missing)
+    return incomplete
 
 
 def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | None = None) -> Evaluation:
@@ -61,7 +77,8 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
     record_raw_sources(results, sources)
     store.write_csv(table, results / "results.csv", results)
     store.write_csv(ci, results / "results_ci.csv", results, index=False)
-    return Evaluation(raw, table, ci, scores.unscored, scores.unreadable, scores.outside_plan, scores.plans)
+    incomplete = missing_games(results, raw)
+    return Evaluation(raw, table, ci, scores.unscored, scores.unreadable, scores.outside_plan, scores.plans, incomplete)
 
 
 def format_number(value: float) -> str:

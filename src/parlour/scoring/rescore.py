@@ -1,5 +1,8 @@
 """`parlour score`: (re)compute scores.json for every episode under a clembench-layout results folder.
 
+Only clembench 1.6 episodes are rescored: a clembench 2.0 run's scores.json were written by clemcore's own
+game scorers (parlour does not reimplement 2.0's games), so they are counted and left as they are.
+
 An episode whose interactions.json, instance file, experiment file, scores.json and scorer code are those
 of its experiment's score cache (`parlour.scoring.cache`) is known to be scored already and is not read.
 """
@@ -13,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from parlour import store, textfiles
+from parlour.data.benchmarks import CLEMBENCH_2_0, GAMES, pair_benchmark
 from parlour.errors import LinkInResultsError, ParlourError, ResultsError
 from parlour.games.episode import score_episode
 from parlour.games.registry import GAME_MODULES, GameSpec, get_game
@@ -39,12 +43,15 @@ class ScoringReport:
     failed: list[tuple[Path, str]] = field(default_factory=list)
     skipped_games: set[str] = field(default_factory=set)
     written: int = 0  # scores.json files created or changed (the others already held these scores)
+    #: episodes of clembench 2.0 runs: clemcore's own scorers wrote their scores.json, which stays as it is
+    scored_by_clemcore: int = 0
 
     def add(self, other: ScoringReport) -> None:
         self.scored += other.scored
         self.failed += other.failed
         self.written += other.written
         self.skipped_games |= other.skipped_games
+        self.scored_by_clemcore += other.scored_by_clemcore
 
 
 class _Experiment:
@@ -175,12 +182,18 @@ def score_results(results: Path, game: str | None = None, workers: int | None = 
     failures are collected, not fatal."""
     if not results.is_dir():
         raise ParlourError(f"{results}: results folder does not exist (or is not a folder)")
-    if game is not None:
+    if game is not None and game not in GAMES[CLEMBENCH_2_0]:
         get_game(game)  # unknown game: one-line error
     report = ScoringReport()
     known: list[EpisodeDir] = []
+    benchmarks: dict[str, str] = {}
     for episode in walk_episodes(results, game):
-        if episode.game in GAME_MODULES:
+        if episode.pair not in benchmarks:
+            benchmarks[episode.pair] = pair_benchmark(results / episode.pair)
+        if benchmarks[episode.pair] == CLEMBENCH_2_0:
+            # parlour's scorers are clembench 1.6's: a 2.0 game of the same name has other rules
+            report.scored_by_clemcore += 1
+        elif episode.game in GAME_MODULES:
             known.append(episode)
         else:
             report.skipped_games.add(episode.game)
