@@ -13,11 +13,11 @@ import pytest
 from conftest import REFERENCE
 from support.cli import parlour
 
-from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, instance_set, instance_sets_note
-from parlour.data import official_instance_hashes
+from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, instance_set, instance_sets_note, other_benchmark
+from parlour.data import official_instance_hashes, official_path
 from parlour.data.benchmarks import CLEMBENCH_1_6, CLEMBENCH_2_0, GAMES, pair_benchmark
 from parlour.report.transcripts import find_episodes, load_episode
-from parlour.scoring.clemscore import CLEMSCORE_COL, played_col, quality_col, std_col
+from parlour.scoring.clemscore import CLEMSCORE_COL, played_col, quality_col, read_results_table, std_col
 from parlour.scoring.evaluate import evaluate
 
 CLEMCORE3 = "m-t0.0--m-t0.0"  # written by clemcore 3.x (or parlour's clem bridge): its run.json, episode_00001
@@ -109,10 +109,22 @@ def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) 
     assert math.isnan(row[played_col("adventuregame")])
     assert table.loc[OFFICIAL_STYLE, CLEMSCORE_COL] == 30.0
 
-    run = parlour("eval", "-r", str(results), "--n-boot", "10")
+    run = parlour("eval", "-r", str(results), "--n-boot", "10", "--compare", "official:v2.0")
     assert run.returncode == 0, run.stderr
     said = " ".join((run.stdout + run.stderr).split())
     assert f"{CLEMCORE3}: no scores for 12 game(s) of clembench-2.0 (adventuregame, guesswhat," in said
+    assert "your models on official:v2.0 (rank among 34;" in said and "another clembench version" not in said
+    # clemcore's run.json records no instance files: the placement says it cannot tell
+    assert "instance set unknown" in said and "official v2.0 ones" in said
+    # where the pinned clembench's instance file is known to differ from the official runs', the placement says so
+    assert "codenames: the official v2.0 runs used an earlier codenames instance file" in said
+
+    on_v1_6 = parlour("eval", "-r", str(results), "--n-boot", "10", "--compare", "official:v1.6")
+    said = " ".join((on_v1_6.stdout + on_v1_6.stderr).split())
+    assert (
+        "m, o played another clembench version than official:v1.6 (other games and rules): place them on official:v2.0"
+        in said
+    )
 
 
 def test_the_transcript_browser_reads_clemcore_3_records(results: Path) -> None:
@@ -125,6 +137,16 @@ def test_the_transcript_browser_reads_clemcore_3_records(results: Path) -> None:
     assert [(m.side, m.kind, m.text) for m in episode.turns[0]] == [
         ("p1", "send message", "Hi"), ("p1", "get message", "CLUE: x"),
     ]  # fmt: skip
+
+
+def test_placement_marks_rows_of_another_clembench_version() -> None:
+    v2_table = read_results_table(str(official_path("official:v2.0")))
+    assert len(other_benchmark(v2_table, "official:v1.6")) == 32
+    assert other_benchmark(v2_table, "official:v2.0") == []
+    later68 = read_results_table(str(official_path("official:v1.6-later68")))  # it has a cloudgame column
+    assert other_benchmark(later68, "official:v1.6") == [] and len(other_benchmark(later68, "official:v2.0")) == 68
+    # a 1.6-named game set with a run.json saying 2.0
+    assert other_benchmark(later68.iloc[:1], "official:v2.0", {later68.index[0]: {"benchmark": CLEMBENCH_2_0}}) == []
 
 
 def test_placement_marks_runs_by_the_instance_files_of_the_table_compared_with() -> None:

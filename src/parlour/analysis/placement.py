@@ -22,8 +22,16 @@ from parlour.analysis.characteristics import join, load_characteristics, model_k
 from parlour.analysis.loading import load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
-from parlour.data import DEFAULT_COMPARISON, PREFIX, official_instance_hashes, official_path
+from parlour.data import (
+    DEFAULT_COMPARISON,
+    PREFIX,
+    official_instance_differences,
+    official_instance_hashes,
+    official_path,
+)
+from parlour.data.benchmarks import OFFICIAL_TABLE, VERSION, benchmark_of, recorded_benchmark
 from parlour.errors import ResultsError
+from parlour.scoring.clemscore import games_of, played_col
 
 # which instances a row was played on, from the sha256 of each game's instances file in its run.json
 OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
@@ -69,10 +77,25 @@ class Placement:
         """Whether some row of yours was not (or not knowably) played on the official instances."""
         return bool((self.table["instances"] != OFFICIAL_SET).any())
 
+    other_benchmark: list[str] = field(default_factory=list)  # rows of yours that played another benchmark
+    #: game -> how the instance file parlour plays differs from the official runs', for games of your rows
+    instance_differences: dict[str, str] = field(default_factory=dict)
+
     @property
     def instance_note(self) -> str:
         """The note on instance sets for this placement ('' when every row of yours is on the official set)."""
-        return instance_sets_note(self.comparison) if self.off_official_instances else ""
+        notes = [instance_sets_note(self.comparison)] if self.off_official_instances else []
+        if self.other_benchmark:
+            version = _version(self.comparison)
+            tables = sorted(t for b, t in OFFICIAL_TABLE.items() if VERSION[b] != version)
+            names = [model_key(p) for p in self.other_benchmark]
+            shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+            notes.append(
+                f"{shown} played another clembench version than "
+                f"{self.comparison} (other games and rules): place them on {' or '.join(tables)}."
+            )
+        notes += [f"{game}: {text}." for game, text in self.instance_differences.items()]
+        return " ".join(notes)
 
     def summary_line(self) -> str:
         """How the fit over the official models reads, in the paper's terms."""
@@ -111,6 +134,29 @@ def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> s
     official = official_instance_hashes(comparison)
     same = all(hashes == {official.get(game)} for game, hashes in recorded.items())
     return OFFICIAL_SET if same else OTHER_SET
+
+
+def _version(comparison: str) -> str:
+    """The benchmark version of an official table's name ('v1.6' for official:v1.6-later68)."""
+    return comparison.removeprefix(PREFIX).split("-")[0]
+
+
+def other_benchmark(yours: pd.DataFrame, comparison: str, runs: Mapping[str, Mapping] | None = None) -> list[str]:
+    """The rows of `yours` (a score table, rows = pairs) that played another clembench version than the
+    official table `comparison`: by their run.json in `runs`, else by the games they have scores for."""
+    version = _version(comparison)
+    if version not in VERSION.values():
+        return []  # a table of the paper's, not a leaderboard of one version
+    games = games_of(yours)
+    rows = []
+    for pair in yours.index:
+        played = [g for g in games if pd.notna(yours.at[pair, played_col(g)])]
+        run = (runs or {}).get(pair)
+        if not played and recorded_benchmark(run) is None:
+            continue  # a score summary without games or runs: nothing says which version it played
+        if VERSION[benchmark_of(run, played)] != version:
+            rows.append(pair)
+    return rows
 
 
 def _position(actual: float, low: float, high: float) -> str:
@@ -183,7 +229,11 @@ def place(
     columns += ["band_low", "band_high", "pi_low", "pi_high", "extrapolated", "played", "quality", "instances"]
     shown = ["rank", "pair", "official", "instances", "clemscore", "played", "quality", "params_b", "predicted"]
     shown += ["residual"]
-    return Placement(comparison, fit, table[shown], mine[columns].reset_index(drop=True), level, twins)
+    others = other_benchmark(yours, comparison, runs)
+    played = [g for g in games_of(yours) if yours[played_col(g)].notna().any()]
+    differences = {g: t for g, t in official_instance_differences(comparison).items() if g in played}
+    mine = mine[columns].reset_index(drop=True)
+    return Placement(comparison, fit, table[shown], mine, level, twins, others, differences)
 
 
 def place_results(

@@ -51,11 +51,21 @@ OFFICIAL_INSTANCES = {"v1.6": "instances_v1.6_sha256.json", "v2.0": "instances_v
 
 
 @cache
-def official_instance_hashes(comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
-    """game -> sha256 of the instances file the official table `comparison` was played on."""
+def _instance_facts(comparison: str) -> dict:
     version = comparison.removeprefix(PREFIX).split("-")[0]
     path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES.get(version, OFFICIAL_INSTANCES["v1.6"])
-    return dict(json.loads(path.read_text(encoding="utf-8"))["sha256"])
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def official_instance_hashes(comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
+    """game -> sha256 of the instances file parlour takes for the one the official table `comparison` was played on."""
+    return dict(_instance_facts(comparison)["sha256"])
+
+
+def official_instance_differences(comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
+    """game -> how the instances file of `official_instance_hashes` differs from the one the official runs
+    used, where it is known to differ."""
+    return dict(_instance_facts(comparison).get("differences", {}))
 
 
 def resolve_source(source: str | Path) -> Path:

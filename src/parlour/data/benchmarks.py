@@ -9,6 +9,7 @@ folder's name alone does not say which benchmark played it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from parlour import store
@@ -36,14 +37,14 @@ OFFICIAL_TABLE = {CLEMBENCH_1_6: "official:v1.6", CLEMBENCH_2_0: "official:v2.0"
 _ONLY_IN_2_0 = frozenset(GAMES[CLEMBENCH_2_0]) - frozenset(GAMES[CLEMBENCH_1_6])
 
 
-def _recorded(pair_dir: Path) -> str | None:
+#: the benchmark version of each (the version part of an official table's name: v1.6-later68 is v1.6)
+VERSION = {CLEMBENCH_1_6: "v1.6", CLEMBENCH_2_0: "v2.0"}
+
+
+def recorded_benchmark(run: object) -> str | None:
     """The benchmark a pair's run.json names: parlour's `benchmark` (top level or per run), or clemcore's own
     run.json (it records `clem_version`), which only a 2.0 run has."""
-    try:
-        run = store.read_json(pair_dir / store.RUN)
-    except ResultsError:
-        return None
-    if not isinstance(run, dict):
+    if not isinstance(run, Mapping):
         return None
     runs = run.get("runs") if isinstance(run.get("runs"), list) else []
     for entry in [run, *(r for r in runs if isinstance(r, dict))]:
@@ -52,12 +53,22 @@ def _recorded(pair_dir: Path) -> str | None:
     return CLEMBENCH_2_0 if "clem_version" in run else None
 
 
-def pair_benchmark(pair_dir: Path, games: set[str] | None = None) -> str:
-    """Which benchmark the pair folder `pair_dir` played: as its run.json records, else clembench 2.0 when it
-    holds a game only 2.0 has, else 1.6. `games`: its game folder names, when the caller has listed them."""
-    recorded = _recorded(pair_dir)
+def benchmark_of(run: object, games: Iterable[str]) -> str:
+    """Which benchmark a pair played, from its run.json's content (None without one) and its games: as the
+    run.json records, else clembench 2.0 when a game only 2.0 has is among them, else 1.6."""
+    recorded = recorded_benchmark(run)
     if recorded is not None:
         return recorded
+    return CLEMBENCH_2_0 if set(games) & _ONLY_IN_2_0 else CLEMBENCH_1_6
+
+
+def pair_benchmark(pair_dir: Path, games: set[str] | None = None) -> str:
+    """Which benchmark the pair folder `pair_dir` played (`benchmark_of`). `games`: its game folder names,
+    when the caller has listed them."""
+    try:
+        run = store.read_json(pair_dir / store.RUN)
+    except ResultsError:
+        run = None
     if games is None:
         games = {p.name for p in pair_dir.iterdir() if p.is_dir()} if pair_dir.is_dir() else set()
-    return CLEMBENCH_2_0 if games & _ONLY_IN_2_0 else CLEMBENCH_1_6
+    return benchmark_of(run, games)
