@@ -65,7 +65,10 @@ def results(tmp_path: Path) -> Path:
     for game, experiment, mains in (("taboo", "high_en", [100, 0, 50, None]), ("codenames", "risk_low", [40, 100])):
         _write(pair / game / experiment / "experiment.json", {"name": experiment})
         for n, main in enumerate(mains, start=1):
-            _episode(pair / game / experiment / f"episode_{n:05d}", game, experiment, _outcome(main))
+            scores = _outcome(main)
+            if game == "codenames":  # its scorer also logs the experiment's name and variable, as text
+                scores |= {"experiment name": experiment, "Variable": "Risk"}
+            _episode(pair / game / experiment / f"episode_{n:05d}", game, experiment, scores)
     official = root / OFFICIAL_STYLE
     for game, experiment in (("adventuregame", "0_home_deliver_three_basic_easy"), ("taboo", "0_high_en")):
         _write(official / game / experiment / f"experiment_{experiment[2:]}.json", {"name": experiment[2:]})
@@ -97,7 +100,9 @@ def test_score_leaves_clemcores_scores_as_they_are(results: Path) -> None:
 
 
 def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) -> None:
-    table = evaluate(results, n_boot=10, workers=1).results
+    evaluation = evaluate(results, n_boot=10, workers=1)
+    assert evaluation.unreadable == []  # codenames' text scores do not make its scores.json unusable
+    table = evaluation.results
     row = table.loc[CLEMCORE3]
     # taboo: 3 of 4 played (75 %), quality mean(100, 0, 50) = 50, std 50; codenames: 100 %, 70, std 42.43
     assert (row[played_col("taboo")], row[quality_col("taboo")], row[std_col("taboo")]) == (75.0, 50.0, 50.0)

@@ -37,10 +37,13 @@ from parlour.scoring.cache import (
     stat_key,
     timestamp,
 )
-from parlour.scoring.clemscore import ABORTED, PLAYED, RAW_COLUMNS
+from parlour.scoring.clemscore import ABORTED, MAIN_SCORE, PLAYED, RAW_COLUMNS
 from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes, walk_names
 
 Row = tuple[str, str, str, str, str, float]
+
+#: the episode scores clembench's aggregation reads
+AGGREGATED = (ABORTED, PLAYED, MAIN_SCORE)
 
 
 @dataclass
@@ -60,7 +63,14 @@ def episode_values(scores_path: Path, scores: Any) -> dict[str, float]:
     episode_scores = scores.get("episode scores", {}) if isinstance(scores, dict) else None
     if not isinstance(episode_scores, dict):
         raise ResultsError(f"{scores_path}: not a scores file (needs an object with an 'episode scores' object)")
-    return {metric: _score(scores_path, metric, value) for metric, value in episode_scores.items()}
+    # clembench 2.0 games also log descriptive episode scores (codenames: its experiment's name and variable);
+    # clemeval keeps them as text and aggregates only Aborted and Main Score, so the raw table, which holds
+    # numbers, leaves them out; the scores the aggregation reads must be numbers
+    return {
+        metric: _score(scores_path, metric, value)
+        for metric, value in episode_scores.items()
+        if metric in AGGREGATED or value is None or isinstance(value, bool | int | float)
+    }
 
 
 def value_rows(values: dict[str, float], game: str, model: str, experiment: str, episode: str) -> list[Row]:
