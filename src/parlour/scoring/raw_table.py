@@ -6,10 +6,11 @@ episode that has an `Aborted` score gets one more row `Played = 1 - Aborted`.
 
 Unlike clembench, only the episodes that their pair's run.json plans are counted (when it records a plan for
 their game): an experiment removed from the instances file, or instances beyond its current number, are
-listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, not an object
-of numbers) does not stop the evaluation: its episode is reported, like an episode without scores.json,
-and not counted. An episode's scores come from its experiment's score cache (`parlour.scoring.cache`) when
-its scores.json is the one cached, else from the file (and are then cached).
+listed as outside the plan instead. A scores.json that cannot be used (not UTF-8, not JSON, no 'episode
+scores' object, an aggregated score that is not a number) does not stop the evaluation: its episode is
+reported, like an episode without scores.json, and not counted. An episode's scores come from its
+experiment's score cache (`parlour.scoring.cache`) when its scores.json is the one cached, else from the file
+(and are then cached).
 """
 
 from __future__ import annotations
