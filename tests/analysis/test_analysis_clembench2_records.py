@@ -67,7 +67,7 @@ def results(tmp_path: Path) -> Path:
         for n, main in enumerate(mains, start=1):
             scores = _outcome(main)
             if game == "codenames":  # its scorer also logs the experiment's name and variable, as text
-                scores |= {"experiment name": experiment, "Variable": "Risk"}
+                scores |= {"experiment name": experiment, "experiment variable": "Risk"}
             _episode(pair / game / experiment / f"episode_{n:05d}", game, experiment, scores)
     official = root / OFFICIAL_STYLE
     for game, experiment in (("adventuregame", "0_home_deliver_three_basic_easy"), ("taboo", "0_high_en")):

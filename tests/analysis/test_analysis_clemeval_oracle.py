@@ -31,7 +31,7 @@ def _results(root: Path, seed: int = 7) -> Path:
                     scores = {"Aborted": int(aborted), "Lose": int(not aborted and main == 0), "Main Score": main}
                     scores["Success"] = int(not aborted and main > 0)
                     if game == "codenames":  # as its scorer does: descriptive scores, as text
-                        scores |= {"experiment name": experiment[2:], "Variable": "Risk"}
+                        scores |= {"experiment name": experiment[2:], "experiment variable": "Risk"}
                     folder = root / pair / game / experiment / f"episode_{n}"
                     folder.mkdir(parents=True)
                     (folder / "scores.json").write_text(json.dumps({"turn scores": {}, "episode scores": scores}))

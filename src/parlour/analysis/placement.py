@@ -28,6 +28,7 @@ from parlour.data import (
     official_instance_differences,
     official_instance_hashes,
     official_path,
+    table_version,
 )
 from parlour.data.benchmarks import OFFICIAL_TABLE, VERSION, benchmark_of, recorded_benchmark
 from parlour.errors import ResultsError
@@ -71,22 +72,21 @@ class Placement:
     yours: pd.DataFrame  # pair, params_b, clemscore, predicted, band/interval bounds, residual, position
     level: float = 0.95
     already_official: list[str] = field(default_factory=list)  # rows of yours that are official rows
+    other_benchmark: list[str] = field(default_factory=list)  # rows of yours that played another benchmark
+    #: game -> how the instance file parlour plays differs from the official runs', for games of your rows
+    instance_differences: dict[str, str] = field(default_factory=dict)
 
     @property
     def off_official_instances(self) -> bool:
         """Whether some row of yours was not (or not knowably) played on the official instances."""
         return bool((self.table["instances"] != OFFICIAL_SET).any())
 
-    other_benchmark: list[str] = field(default_factory=list)  # rows of yours that played another benchmark
-    #: game -> how the instance file parlour plays differs from the official runs', for games of your rows
-    instance_differences: dict[str, str] = field(default_factory=dict)
-
     @property
     def instance_note(self) -> str:
         """The note on instance sets for this placement ('' when every row of yours is on the official set)."""
         notes = [instance_sets_note(self.comparison)] if self.off_official_instances else []
         if self.other_benchmark:
-            version = _version(self.comparison)
+            version = table_version(self.comparison)
             tables = sorted(t for b, t in OFFICIAL_TABLE.items() if VERSION[b] != version)
             names = [model_key(p) for p in self.other_benchmark]
             shown = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
@@ -136,15 +136,10 @@ def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> s
     return OFFICIAL_SET if same else OTHER_SET
 
 
-def _version(comparison: str) -> str:
-    """The benchmark version of an official table's name ('v1.6' for official:v1.6-later68)."""
-    return comparison.removeprefix(PREFIX).split("-")[0]
-
-
 def other_benchmark(yours: pd.DataFrame, comparison: str, runs: Mapping[str, Mapping] | None = None) -> list[str]:
     """The rows of `yours` (a score table, rows = pairs) that played another clembench version than the
     official table `comparison`: by their run.json in `runs`, else by the games they have scores for."""
-    version = _version(comparison)
+    version = table_version(comparison)
     if version not in VERSION.values():
         return []  # a table of the paper's, not a leaderboard of one version
     games = games_of(yours)

@@ -50,9 +50,15 @@ def official_path(name: str) -> Path:
 OFFICIAL_INSTANCES = {"v1.6": "instances_v1.6_sha256.json", "v2.0": "instances_v2.0_sha256.json"}
 
 
+def table_version(name: str) -> str:
+    """The clembench version an official table belongs to: 'v1.6' for official:v1.6-later68, 'v2.0' for
+    official:v2.0 (the paper's tables give their own name)."""
+    return name.removeprefix(PREFIX).split("-")[0]
+
+
 @cache
 def _instance_facts(comparison: str) -> dict:
-    version = comparison.removeprefix(PREFIX).split("-")[0]
+    version = table_version(comparison)
     path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES.get(version, OFFICIAL_INSTANCES["v1.6"])
     return json.loads(path.read_text(encoding="utf-8"))
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from parlour import store
+from parlour.data import table_version
 from parlour.errors import ResultsError
 
 CLEMBENCH_1_6 = "clembench-1.6"
@@ -37,8 +38,8 @@ OFFICIAL_TABLE = {CLEMBENCH_1_6: "official:v1.6", CLEMBENCH_2_0: "official:v2.0"
 _ONLY_IN_2_0 = frozenset(GAMES[CLEMBENCH_2_0]) - frozenset(GAMES[CLEMBENCH_1_6])
 
 
-#: the benchmark version of each (the version part of an official table's name: v1.6-later68 is v1.6)
-VERSION = {CLEMBENCH_1_6: "v1.6", CLEMBENCH_2_0: "v2.0"}
+#: the version of each, as its official tables are named (official:v1.6-later68 is a v1.6 table)
+VERSION = {benchmark: table_version(table) for benchmark, table in OFFICIAL_TABLE.items()}
 
 
 def recorded_benchmark(run: object) -> str | None:
