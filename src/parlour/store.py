@@ -32,6 +32,9 @@ REQUESTS = "requests.json"
 SCORES = "scores.json"
 ERROR = "error.json"
 RUN = "run.json"
+#: how an episode's folder is named: parlour and clemcore 2.x write episode_<n>, clemcore 3.x's `clem run`
+#: writes instance_<game id> (one record per instance)
+EPISODE_PREFIXES = ("episode_", "instance_")
 LOCK = ".parlour.lock"
 
 

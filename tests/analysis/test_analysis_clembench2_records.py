@@ -20,7 +20,9 @@ from parlour.report.transcripts import find_episodes, load_episode
 from parlour.scoring.clemscore import CLEMSCORE_COL, played_col, quality_col, read_results_table, std_col
 from parlour.scoring.evaluate import evaluate
 
-CLEMCORE3 = "m-t0.0--m-t0.0"  # written by clemcore 3.x (or parlour's clem bridge): its run.json, episode_00001
+# written by clemcore 3.x: its run.json; `clem run` names record folders instance_<game id>, its episode
+# callbacks episode_<n> from 1 (taboo and codenames here)
+CLEMCORE3 = "m-t0.0--m-t0.0"
 OFFICIAL_STYLE = "o-t0.0--o-t0.0"  # laid out as the official v2.0 runs: <i>_<experiment>/episode_<n>, no run.json
 
 
@@ -64,11 +66,13 @@ def results(tmp_path: Path) -> Path:
     _write(pair / "run.json", {"clem_version": "3.7.2", "player_models": {}, "games": {"taboo": {}}})
     for game, experiment, mains in (("taboo", "high_en", [100, 0, 50, None]), ("codenames", "risk_low", [40, 100])):
         _write(pair / game / experiment / "experiment.json", {"name": experiment})
-        for n, main in enumerate(mains, start=1):
+        for n, main in enumerate(mains):
             scores = _outcome(main)
+            folder = f"instance_{n:05d}"
             if game == "codenames":  # its scorer also logs the experiment's name and variable, as text
                 scores |= {"experiment name": experiment, "experiment variable": "Risk"}
-            _episode(pair / game / experiment / f"episode_{n:05d}", game, experiment, scores)
+                folder = f"episode_{n + 1:05d}"
+            _episode(pair / game / experiment / folder, game, experiment, scores)
     official = root / OFFICIAL_STYLE
     for game, experiment in (("adventuregame", "0_home_deliver_three_basic_easy"), ("taboo", "0_high_en")):
         _write(official / game / experiment / f"experiment_{experiment[2:]}.json", {"name": experiment[2:]})
@@ -135,7 +139,7 @@ def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) 
 def test_the_transcript_browser_reads_clemcore_3_records(results: Path) -> None:
     refs = [r for r in find_episodes(results) if r.pair == CLEMCORE3 and r.game == "taboo"]
     assert [(r.experiment, r.episode, r.outcome) for r in refs][:2] == [
-        ("high_en", "episode_00001", "success"), ("high_en", "episode_00002", "lose"),
+        ("high_en", "instance_00000", "success"), ("high_en", "instance_00001", "lose"),
     ]  # fmt: skip
     episode = load_episode(refs[0])
     assert episode.players["Player 1"] == "WordDescriber, m" and episode.players["GM"] == "Game Master, programmatic"

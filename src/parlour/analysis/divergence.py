@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parlour import store
 from parlour.analysis.loading import load_joined
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import ABORTED, MAIN_SCORE
@@ -78,7 +79,8 @@ def _episodes(root: Path, pair: str) -> dict[tuple[str, str, str], Path]:
     """(game, experiment, episode) -> folder, for the episodes of a pair that have a transcript."""
     return {
         tuple(path.parent.parts[-3:]): path.parent  # type: ignore[misc]
-        for path in (root / pair).glob("*/*/episode_*/interactions.json")
+        for prefix in store.EPISODE_PREFIXES
+        for path in (root / pair).glob(f"*/*/{prefix}*/{store.INTERACTIONS}")
     }
 
 

@@ -1,6 +1,7 @@
 """Episodes of a results folder as data for the transcript browser.
 
-Reads `<pair>/<game>/<i>_<experiment>/episode_<n>/{interactions,scores,instance}.json` (clembench layout)
+Reads `<pair>/<game>/<i>_<experiment>/episode_<n>/{interactions,scores,instance}.json` (clembench layout;
+clemcore 3.x: `<experiment>/instance_<id>/`)
 and turns each event into a message with a side: Player 1 (left), Player 2 (right) or the game master's
 own bookkeeping (middle). Nothing here produces HTML; the templates escape every string.
 """
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from parlour.errors import ResultsError
+from parlour.scoring.episodes import walk_episodes
 from parlour.textfiles import read_json
 
 OUTCOMES = ("success", "lose", "aborted", "played", "unscored")
@@ -112,9 +114,8 @@ def outcome_of(scores: dict | None) -> tuple[str, float | None]:
 def find_episodes(root: Path, models: set[str] | None = None) -> list[EpisodeRef]:
     """Every episode folder under a results root, sorted by model, game, experiment, episode number."""
     refs = []
-    for path in root.glob("*/*/*/episode_*"):
-        if not path.is_dir():
-            continue
+    for found in walk_episodes(root):
+        path = found.path
         pair, game, experiment, episode = path.parts[-4:]
         if models is not None and pair not in models:
             continue

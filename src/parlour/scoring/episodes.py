@@ -1,7 +1,7 @@
 """Finding the episodes of a clembench-layout results folder, and spreading work on them over the CPU cores.
 
-results/<pair>/<game>/<i>_<experiment>/episode_<n>/ — one walk over the folders finds every episode, so
-that scoring and evaluation need no glob per file kind.
+results/<pair>/<game>/<i>_<experiment>/episode_<n>/ (clemcore 3.x: <experiment>/instance_<id>/) — one walk
+over the folders finds every episode, so that scoring and evaluation need no glob per file kind.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ class EpisodeDir:
         return self.path.parts[-2]
 
 
-def _subdir_names(path: str, prefix: str = "") -> list[str]:
+def _subdir_names(path: str, prefix: str | tuple[str, ...] = "") -> list[str]:
     try:
         with os.scandir(path) as entries:
             return sorted(e.name for e in entries if e.name.startswith(prefix) and e.is_dir())
@@ -70,12 +70,13 @@ def walk_names(results: Path, game: str | None = None) -> Iterator[tuple[str, st
             if game is not None and game_name != game:
                 continue
             for exp in _subdir_names(os.path.join(root, pair, game_name)):
-                for episode in _subdir_names(os.path.join(root, pair, game_name, exp), "episode_"):
+                for episode in _subdir_names(os.path.join(root, pair, game_name, exp), store.EPISODE_PREFIXES):
                     yield pair, game_name, exp, episode
 
 
 def walk_episodes(results: Path, game: str | None = None) -> Iterator[EpisodeDir]:
-    """Every `<pair>/<game>/<exp>/episode_*` folder under `results`, in sorted path order. The episode
+    """Every `<pair>/<game>/<exp>/episode_*` (or clemcore 3.x's `instance_*`) folder under `results`, in sorted
+    path order. The episode
     folders themselves are not listed: whoever reads an episode finds out which files it has (one listing
     per episode would cost as much as reading its scores)."""
     exp_dir, exp_names = results, ("",) * 3

@@ -165,6 +165,8 @@ def in_plan(episode: EpisodeDir, plan: dict[str, Any]) -> bool:
     if not isinstance(experiments, dict):
         return True  # a game run before parlour recorded plans: nothing to check it against
     planned = experiments.get(episode.experiment)
+    if not episode.path.name.startswith("episode_"):
+        return True  # clemcore's instance_<game id> folders: a plan counts parlour's episode numbers
     number = episode.path.name.removeprefix("episode_")
     return isinstance(planned, dict) and number.isdigit() and int(number) < planned.get("instances", 0)
 
