@@ -117,6 +117,10 @@ class Outcome:
         """What the command prints, block by block (a block is yielded once it is computed)."""
         raise NotImplementedError
 
+    def empty_reason(self) -> str | None:
+        """Why the table is empty, where it is (shown instead of empty tables; a sweep's warning)."""
+        return None
+
     def payload(self) -> dict:
         return {"rows": records(self.table)}
 
