@@ -284,6 +284,9 @@ def placement_shown(placement: Placement, board: bool = False) -> Iterator[Shown
     unsized = placement.yours.loc[placement.yours["params_b"].isna(), "pair"]
     if len(unsized):
         yield Note(f"no parameter count, not placed on the fit: {', '.join(map(model_key, unsized))}")
+    beyond = placement.yours.loc[placement.yours["params_b"].notna() & placement.yours["predicted"].isna(), "pair"]
+    if len(beyond):
+        yield Note(f"the fit predicts a clemscore below 0 or above 100, not shown: {', '.join(map(model_key, beyond))}")
     small = placement.yours.loc[placement.yours["extrapolated"], "pair"]
     if len(small):
         yield Note(f"outside the official models' sizes (prediction extrapolated): {', '.join(map(model_key, small))}")

@@ -49,9 +49,9 @@ def _cell(value: object) -> str:
     import pandas as pd
 
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.2f}"
+        return "n/a" if math.isnan(value) else f"{value:.2f}"
     if value is None or value is pd.NA:
-        return ""
+        return "n/a"
     return str(value)
 
 
@@ -68,7 +68,7 @@ NAME_COLUMNS = {"model", "pair", "model_a", "model_b", "reference"}
 
 
 def print_frame(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
-    """Print a DataFrame as a rich table (floats with 2 decimals, NaN empty)."""
+    """Print a DataFrame as a rich table (floats with 2 decimals, NaN as n/a)."""
     import pandas as pd
 
     columns = columns or list(frame.columns)

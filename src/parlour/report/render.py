@@ -26,6 +26,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
+NOT_AVAILABLE = "n/a"  # a score that does not exist (no episode played), as the terminal tables say
+
+
 def fmt(value: object, digits: int = 2) -> str:
     """A table cell's text: floats with `digits` decimals, NaN empty."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -50,9 +53,14 @@ def sort_key(value: object) -> str:
 
 
 def cell(value: float, ci: tuple[float, float] | None = None, cls: str = "") -> dict:
-    """A score cell with its optional confidence interval."""
+    """A score cell with its optional confidence interval; a missing score reads n/a."""
     text_ci = f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci and not any(math.isnan(x) for x in ci) else ""
-    return {"text": fmt(value), "sort": sort_key(value), "ci": text_ci, "cls": cls}
+    return {"text": fmt(value) or NOT_AVAILABLE, "sort": sort_key(value), "ci": text_ci, "cls": cls}
+
+
+def rank_text(rank: object) -> str:
+    """A leaderboard rank: empty for a row that has none (no clemscore)."""
+    return "" if rank is None or rank is pd.NA else str(rank)
 
 
 def ci_lookup(cis: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[float, float]]:
