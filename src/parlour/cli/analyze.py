@@ -18,7 +18,7 @@ import typer
 from rich.table import Table
 
 from parlour import store
-from parlour.analysis.registry import Analysis, Note, Outcome, Shown, TableView, commands
+from parlour.analysis.registry import P_COLUMNS, Analysis, Note, Outcome, Shown, TableView, commands, p_text
 from parlour.cli.errors import one_line_errors
 from parlour.cli.options import typer_option
 from parlour.cli.output import console, notes
@@ -61,6 +61,8 @@ def _short(column: str, value: object) -> str:
     # pair directories are long; the model key names the model just as well on screen
     if column in NAME_COLUMNS and isinstance(value, str):
         return model_key(value)
+    if column in P_COLUMNS and isinstance(value, float) and not math.isnan(value):
+        return p_text(value)
     return _cell(value)
 
 
