@@ -8,17 +8,11 @@ import sys
 
 import typer
 
-from parlour.cli import doctor, evaluate, games, generate, models, quantize, report, run, score, sweep
+from parlour.cli import doctor, evaluate, games, generate, models, quantize, report, run, score, signals, sweep
 from parlour.cli.analyze import analyze_app
-from parlour.cli.errors import (
-    INPUT_ERROR,
-    INTERRUPTED,
-    INTERRUPTED_CODE,
-    ClickException,
-    print_click_error,
-    print_error,
-)
+from parlour.cli.errors import INPUT_ERROR, ClickException, print_click_error, print_error
 from parlour.cli.output import notes
+from parlour.cli.signals import INTERRUPTED, INTERRUPTED_CODE
 from parlour.errors import ParlourError
 
 app = typer.Typer(
@@ -48,6 +42,7 @@ def main() -> None:
         # without standalone mode click returns an Exit's code instead of exiting
         code = app(standalone_mode=False)
         if code == INTERRUPTED_CODE:  # typer turns Ctrl-C into an exit code of 130
+            code = signals.stopping()
             notes.print(INTERRUPTED, highlight=False)
         sys.exit(code if isinstance(code, int) else 0)
     except (ParlourError, OSError) as exc:  # OSError: a file we could not read or write, named in the message
@@ -57,6 +52,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ClickException as exc:  # usage errors, from whichever click typer uses
         sys.exit(print_click_error(exc))
-    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and so SIGTERM) into Abort
+        code = signals.stopping()
         notes.print(INTERRUPTED, highlight=False)
-        sys.exit(INTERRUPTED_CODE)
+        sys.exit(code)

@@ -54,6 +54,7 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
         )
     if not results.is_dir():
         raise ParlourError(f"{results}: results folder does not exist (or is not a folder)")
+    store.remove_stale_partials(results, results)  # the tables' temp files of an eval that was killed
     sources = sources_fingerprint(results)  # before reading: a score written meanwhile makes raw.csv stale
     scores = build_raw_table(results, workers)
     raw = scores.table
