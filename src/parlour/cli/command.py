@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import typer
 
@@ -19,6 +20,8 @@ app = typer.Typer(
     help="Evaluate chat LLMs by self-play in conversational games (clembench 1.6 compatible).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # click's own help: it wraps the descriptions and never cuts an option's name (rich's boxed table does)
+    rich_markup_mode=None,
 )
 app.command("games")(games.games_command)
 app.command("models")(models.models_command)
@@ -33,6 +36,31 @@ app.command("quantize")(quantize.quantize_command)
 app.command("doctor")(doctor.doctor_command)
 
 
+READABLE_TYPES = {
+    "path": "PATH",
+    "int": "N",
+    "int range": "N",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+    "str": "TEXT",
+}
+
+
+def readable_metavars(command: Any) -> Any:
+    """Option values named as help pages name them (`-r PATH`), instead of typer's `<list[Path]>`."""
+    for param in command.params:
+        if param.metavar is None and not getattr(param, "is_flag", False):
+            try:
+                label = param.display_type(None).strip("<>")
+            except (AttributeError, TypeError):  # a choice needs its context: keep typer's label
+                continue
+            label = label.removeprefix("list[").removesuffix("]")
+            param.metavar = READABLE_TYPES.get(label.lower(), label.upper())
+    for sub in getattr(command, "commands", {}).values():
+        readable_metavars(sub)
+    return command
+
+
 def main() -> None:
     """Entry point and the one error handler. Exit codes: 0 ok, 1 some episodes (or files) failed,
     2 a usage or input error (one line naming the file, model or field), 130 interrupted."""
@@ -40,7 +68,7 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="note: %(message)s", stream=sys.stderr)
     try:
         # without standalone mode click returns an Exit's code instead of exiting
-        code = app(standalone_mode=False)
+        code = readable_metavars(typer.main.get_command(app)).main(standalone_mode=False)
         if code == INTERRUPTED_CODE:  # typer turns Ctrl-C into an exit code of 130
             code = signals.stopping()
             notes.print(INTERRUPTED, highlight=False)
