@@ -13,6 +13,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+import re
 import secrets
 import stat
 from collections.abc import Iterator
@@ -92,7 +93,7 @@ def atomic_writer(path: Path, root: Path) -> Iterator[BinaryIO]:
     (tempfile.mkstemp would force 0600)."""
     with _folder(path.parent, root) as folder:
         _refuse_link(folder, path, root)
-        tmp = f".{path.name}.{secrets.token_hex(6)}.partial"
+        tmp = f".{path.name}.{os.getpid()}-{secrets.token_hex(6)}.partial"  # the pid: see remove_stale_partials
         fd = _open_in(folder, path.parent / tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, root)
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -109,6 +110,34 @@ def atomic_writer(path: Path, root: Path) -> Iterator[BinaryIO]:
 
 
 _DIR_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC
+_PARTIAL = re.compile(r"^\..+\.(\d+)-[0-9a-f]{12}\.partial$")
+
+
+def remove_stale_partials(folder: Path, root: Path) -> list[str]:
+    """Remove the temp files in `folder` that `atomic_writer`s of processes no longer running left (a kill
+    that ran no cleanup); a live writer's are kept. Returns the names removed."""
+    if not folder.is_dir():
+        return []
+    removed = []
+    with _folder(folder, root) as fd:
+        for name in os.listdir(fd):
+            match = _PARTIAL.match(name)
+            if match and not _alive(int(match.group(1))):
+                _refuse_link(fd, folder / name, root)
+                with suppress(FileNotFoundError):
+                    os.unlink(name, dir_fd=fd)
+                removed.append(name)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def make_folder(folder: Path, root: Path) -> None:

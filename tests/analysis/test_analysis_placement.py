@@ -43,17 +43,21 @@ def test_predicted_and_residual_match_statsmodels() -> None:
     direct = sm.OLS(sized["-, clemscore"], sm.add_constant(np.log(sized["params_b"]))).fit()
     intercept, slope = direct.params.iloc[0], direct.params.iloc[1]
 
-    yours = {"small-t0.0--small-t0.0": (1.0, 0.135), "big-t0.0--big-t0.0": (60.0, 70.0)}
-    placement = place(_yours(yours))
+    yours = {"mid-t0.0--mid-t0.0": (1.0, 3.0), "big-t0.0--big-t0.0": (60.0, 70.0)}
+    placement = place(_yours({**yours, "small-t0.0--small-t0.0": (1.0, 0.135)}))
     got = placement.yours.set_index("pair")
     for pair, (actual, params) in yours.items():
         predicted = intercept + slope * np.log(params)
         assert got.loc[pair, "predicted"] == pytest.approx(predicted)
         assert got.loc[pair, "residual"] == pytest.approx(actual - predicted)
         frame = direct.get_prediction(np.array([[1.0, np.log(params)]])).summary_frame(alpha=0.05)
-        assert got.loc[pair, "band_low"] == pytest.approx(frame["mean_ci_lower"].iloc[0])
+        assert got.loc[pair, "band_low"] == pytest.approx(max(frame["mean_ci_lower"].iloc[0], 0.0))  # clipped at 0
         assert got.loc[pair, "pi_high"] == pytest.approx(frame["obs_ci_upper"].iloc[0])
-    assert bool(got.loc["small-t0.0--small-t0.0", "extrapolated"])  # below the smallest official model
+    assert got.loc["mid-t0.0--mid-t0.0", "pi_low"] == 0.0  # the fit's -14.8: no clemscore is below 0
+    # at 0.135B the line says -18.5, which no model can score: no prediction, no position
+    small = got.loc["small-t0.0--small-t0.0"]
+    assert np.isnan(small["predicted"]) and np.isnan(small["residual"]) and small["position"] == ""
+    assert bool(small["extrapolated"])  # below the smallest official model
     assert not bool(got.loc["big-t0.0--big-t0.0", "extrapolated"])
     assert got.loc["big-t0.0--big-t0.0", "position"] == "above"  # 60 at 70B is far above the line
 
@@ -105,8 +109,10 @@ def test_the_embedded_default_is_placed(tmp_path: Path) -> None:
     placement = place_results([results])
     row = placement.yours.iloc[0]
     assert row["pair"].startswith("smollm2-135m") and row["params_b"] == pytest.approx(0.135)
-    assert row["clemscore"] == 0.0 and row["residual"] == pytest.approx(-row["predicted"])
-    assert bool(row["extrapolated"]) and row["rank"] == len(placement.table)
+    # no episode played: no clemscore, so no rank and no position against the (negative, unshown) prediction
+    assert np.isnan(row["clemscore"]) and np.isnan(row["predicted"]) and row["position"] == ""
+    assert bool(row["extrapolated"]) and row["rank"] is pd.NA
+    assert placement.table["rank"].max() == len(placement.table) - 1
 
 
 def test_eval_compare_prints_the_placement(tmp_path: Path) -> None:

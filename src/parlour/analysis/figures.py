@@ -135,21 +135,22 @@ def placement_figure(placement: Placement, path: Path, label_official: bool = Fa
 
 def divergence_figure(summary: pd.DataFrame, path: Path) -> list[Path]:
     """Per pair of specs sharing weights: % of episodes with an identical first reply and an identical transcript."""
-    labels = [f"{model_key(a)}\nvs {model_key(b)}" for a, b in zip(summary["model_a"], summary["model_b"], strict=True)]
-    fig = Figure(figsize=(max(5.0, 1.3 * len(summary) + 2), 3.8))
+    # the counts go in the tick labels and the legend above the axes: a percentage axis ends at 100
+    labels = []
+    for row in summary.itertuples():
+        diff = "" if pd.isna(row.score_diff_diverged) else f", Δscore {row.score_diff_diverged:+.1f}"
+        labels.append(f"{model_key(row.model_a)}\nvs {model_key(row.model_b)}\nn={row.episodes}{diff}")
+    fig = Figure(figsize=(max(5.0, 1.3 * len(summary) + 2), 4.0))
     ax = fig.subplots()
     x = np.arange(len(summary))
     ax.bar(x - 0.2, summary["first_reply_identical"], 0.4, color=PLAYED_COLOR, label="first reply identical")
     ax.bar(x + 0.2, summary["identical"], 0.4, color=QUALITY_COLOR, label="whole transcript identical")
-    for i, row in enumerate(summary.itertuples()):
-        diff = "" if pd.isna(row.score_diff_diverged) else f"Δscore {row.score_diff_diverged:+.1f}"
-        ax.annotate(f"n={row.episodes}\n{diff}", (i, 102), ha="center", va="bottom", fontsize=6)
     ax.set_xticks(x, labels, fontsize=6, rotation=30, ha="right")
     ax.set_xlim(-0.8, len(summary) - 0.2)  # one comparison keeps narrow bars too
-    ax.set_ylim(0, 125)
+    ax.set_ylim(0, 100)
     ax.set_ylabel("% of shared episodes")
-    ax.set_title("same weights, other serving: do the transcripts agree?", fontsize=9)
-    ax.legend(fontsize=7, loc="upper right", ncols=2)
+    ax.set_title("same weights, other serving: do the transcripts agree?", fontsize=9, pad=18)
+    ax.legend(fontsize=7, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=2, frameon=False)
     ax.grid(axis="y", alpha=0.3)
     return save(fig, path)
 

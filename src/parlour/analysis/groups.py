@@ -19,6 +19,7 @@ from parlour.scoring.clemscore import games_of, played_col, quality_col
 
 DEFAULT_EDGES = (0.0, 3.0, 10.0, 20.0, 40.0, 100.0, 300.0, float("inf"))
 Variant = Literal["backend", "quantization"]
+PER_GAME_COLUMNS = ["group", "pair", "game", "played", "quality", "diff_played", "diff_quality", "reference"]
 
 
 def _label(low: float, high: float) -> str:
@@ -151,6 +152,9 @@ def variants(
     data = data.dropna(subset=["group", "clemscore"])
     sizes = data.groupby("group")["clemscore"].transform("size")
     data = data[sizes >= 2].copy()
+    if data.empty:
+        empty = data.assign(is_reference=False, diff_clemscore=np.nan, diff_played=np.nan, diff_quality=np.nan)
+        return empty.reset_index(drop=True), pd.DataFrame(columns=PER_GAME_COLUMNS)
     data["is_reference"] = False
     for _, sub in data.groupby("group"):
         data.loc[_pick_reference(sub, kind, reference), "is_reference"] = True
@@ -184,6 +188,18 @@ def variants(
                 }
             )
     return table, pd.DataFrame(rows)
+
+
+def why_no_variants(frame: pd.DataFrame, kind: Variant) -> str:
+    """Why `variants` found nothing to compare in `frame`: the models without a clemscore, else no pair of
+    rows sharing weights."""
+    unscored = int(overall(frame)["clemscore"].isna().sum())
+    if unscored:
+        return (
+            f"{unscored} of {len(frame)} models have no clemscore (no episode played, so no quality), "
+            f"so no two {kind} variants of the same weights can be compared"
+        )
+    return f"no two models share weights with different {kind} values; nothing to compare"
 
 
 def variant_tests(raw: pd.DataFrame | None, table: pd.DataFrame, n_boot: int = 1000, seed: int = 0) -> pd.DataFrame:

@@ -155,7 +155,18 @@ class VariantsOutcome(Outcome):
         cis = cis[(cis["game"] == ALL_GAMES) & (cis["metric"] == CLEMSCORE)]
         return {r.model: (r.ci_low, r.ci_high) for r in cis.itertuples()}
 
+    joined: pd.DataFrame | None = None
+
+    def empty_reason(self) -> str | None:
+        if not self.table.empty or self.joined is None:
+            return None
+        return groups.why_no_variants(self.joined, self.kind)  # type: ignore[arg-type]
+
     def shown(self) -> Iterator[Shown]:
+        reason = self.empty_reason()
+        if reason:
+            yield Note(f"nothing to compare: {reason}", warning=True)
+            return
         title = f"same weights, different {self.kind} (diff = row - reference)"
         yield TableView(title, self.table, self.overall_columns)
         per_game = ["group", self.kind, "game", "played", "quality", "diff_played", "diff_quality"]
@@ -181,7 +192,7 @@ def _variants(
     kind: groups.Variant, scores: Scores, joined: Joined, group: str, reference: str | None, n_boot: int, seed: int
 ) -> VariantsOutcome:
     table, per_game = groups.variants(joined.frame, kind, group, reference)
-    return VariantsOutcome(table, per_game, kind, scores.raw, n_boot, seed)
+    return VariantsOutcome(table, per_game, kind, scores.raw, n_boot, seed, joined.frame)
 
 
 def backends(
@@ -273,6 +284,9 @@ def placement_shown(placement: Placement, board: bool = False) -> Iterator[Shown
     unsized = placement.yours.loc[placement.yours["params_b"].isna(), "pair"]
     if len(unsized):
         yield Note(f"no parameter count, not placed on the fit: {', '.join(map(model_key, unsized))}")
+    beyond = placement.yours.loc[placement.yours["params_b"].notna() & placement.yours["predicted"].isna(), "pair"]
+    if len(beyond):
+        yield Note(f"the fit predicts a clemscore below 0 or above 100, not shown: {', '.join(map(model_key, beyond))}")
     small = placement.yours.loc[placement.yours["extrapolated"], "pair"]
     if len(small):
         yield Note(f"outside the official models' sizes (prediction extrapolated): {', '.join(map(model_key, small))}")

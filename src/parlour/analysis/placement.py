@@ -117,7 +117,9 @@ def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> 
     frame = fit.fit.get_prediction(exog).summary_frame(alpha=1 - level)  # type: ignore[attr-defined]
     values = frame[["mean", "mean_ci_lower", "mean_ci_upper", "obs_ci_lower", "obs_ci_upper"]].to_numpy()
     out.loc[known.index, list(out.columns)] = values
-    return out
+    # a clemscore lies in [0, 100]: a line extrapolated beyond that predicts nothing, and bounds are clipped
+    out.loc[~out["predicted"].between(0.0, 100.0)] = np.nan
+    return out.clip(lower=0.0, upper=100.0)
 
 
 def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> str:
@@ -199,8 +201,6 @@ def place(
     parts = []
     for frame, is_official in ((official, True), (yours, False)):
         part = overall(frame)
-        # played 0 % gives no quality and so no clemscore; on a leaderboard, played x quality is 0
-        part.loc[part["clemscore"].isna() & (part["played"] == 0), "clemscore"] = 0.0
         part["params_b"] = pd.to_numeric(frame["params_b"], errors="coerce") if "params_b" in frame else np.nan
         part = part.join(predict(fit, part["params_b"], level))
         part["residual"] = part["clemscore"] - part["predicted"]
@@ -214,7 +214,10 @@ def place(
     table = pd.concat(parts, ignore_index=True).sort_values(
         "clemscore", ascending=False, na_position="last", kind="stable"
     )
-    table.insert(0, "rank", range(1, len(table) + 1))
+    # a row with no clemscore (no episode played) has no rank: it is not last, it is not comparable
+    ranked = table["clemscore"].notna().to_numpy()
+    table.insert(0, "rank", pd.array(np.where(ranked, np.cumsum(ranked), 0), dtype="Int64"))
+    table.loc[~ranked, "rank"] = pd.NA
     table = table.reset_index(drop=True)
 
     low, high = fit.data["params_b"].min(), fit.data["params_b"].max()

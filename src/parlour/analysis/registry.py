@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from parlour.data import DEFAULT_COMPARISON
-from parlour.errors import ParlourError
+from parlour.errors import ParlourError, did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -117,12 +117,24 @@ class Outcome:
         """What the command prints, block by block (a block is yielded once it is computed)."""
         raise NotImplementedError
 
+    def empty_reason(self) -> str | None:
+        """Why the table is empty, where it is (shown instead of empty tables; a sweep's warning)."""
+        return None
+
     def payload(self) -> dict:
         return {"rows": records(self.table)}
 
     def draw(self, path: Path) -> list[Path]:
         """Draw the figure at `path` (its suffix picks the format; none: .png and .svg); the files written."""
         raise NotImplementedError
+
+
+P_COLUMNS = frozenset({"p"})  # p-values: a table's two decimals would print 0.0004 as 0.00
+
+
+def p_text(value: float) -> str:
+    """A p-value as a table shows it: three decimals, or `< 0.001`."""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
 
 
 def records(frame: pd.DataFrame) -> list[dict]:
@@ -304,7 +316,8 @@ _BY_NAME = {analysis.name: analysis for analysis in ANALYSES}
 def get(name: str) -> Analysis:
     """The registered analysis `name`; a one-line error naming the known ones otherwise."""
     if name not in _BY_NAME:
-        raise ParlourError(f"unknown analysis '{name}' (known: {', '.join(_BY_NAME)})")
+        hint = did_you_mean(name, _BY_NAME)
+        raise ParlourError(f"unknown analysis '{name}'{hint} (known: {', '.join(_BY_NAME)})")
     return _BY_NAME[name]
 
 

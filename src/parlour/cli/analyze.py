@@ -15,13 +15,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.table import Table
 
 from parlour import store
-from parlour.analysis.registry import Analysis, Note, Outcome, Shown, TableView, commands
+from parlour.analysis.registry import P_COLUMNS, Analysis, Note, Outcome, Shown, TableView, commands, p_text
 from parlour.cli.errors import one_line_errors
 from parlour.cli.options import typer_option
-from parlour.cli.output import console, notes
+from parlour.cli.output import console, left_out_note, notes, whole_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -30,7 +29,9 @@ if TYPE_CHECKING:
     from parlour.analysis.loading import Scores
     from parlour.analysis.placement import Placement
 
-analyze_app = typer.Typer(help="The paper's analyses: " + ", ".join(a.name for a in commands()) + ".")
+analyze_app = typer.Typer(
+    help="The paper's analyses: " + ", ".join(a.name for a in commands()) + ".", rich_markup_mode=None
+)
 
 ResultsOpt = typer.Option(..., "--results", "-r", help="results folder, raw.csv, results.csv or score summary CSV")
 CharacteristicsOpt = typer.Option(
@@ -49,9 +50,9 @@ def _cell(value: object) -> str:
     import pandas as pd
 
     if isinstance(value, float):
-        return "" if math.isnan(value) else f"{value:.2f}"
+        return "n/a" if math.isnan(value) else f"{value:.2f}"
     if value is None or value is pd.NA:
-        return ""
+        return "n/a"
     return str(value)
 
 
@@ -61,6 +62,8 @@ def _short(column: str, value: object) -> str:
     # pair directories are long; the model key names the model just as well on screen
     if column in NAME_COLUMNS and isinstance(value, str):
         return model_key(value)
+    if column in P_COLUMNS and isinstance(value, float) and not math.isnan(value):
+        return p_text(value)
     return _cell(value)
 
 
@@ -68,17 +71,18 @@ NAME_COLUMNS = {"model", "pair", "model_a", "model_b", "reference"}
 
 
 def print_frame(frame: pd.DataFrame, title: str, columns: list[str] | None = None) -> None:
-    """Print a DataFrame as a rich table (floats with 2 decimals, NaN empty)."""
+    """Print a DataFrame as a table (floats with 2 decimals, NaN as n/a) whose names and numbers are never
+    cut: where the columns do not fit the terminal, the last ones are left out, and a line says which."""
     import pandas as pd
 
-    columns = columns or list(frame.columns)
-    table = Table(title=title, title_justify="left")
-    for col in columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left", overflow="fold")
-    for _, row in frame.iterrows():
-        table.add_row(*[_short(c, row[c]) for c in columns])
+    columns = [str(c) for c in (columns or list(frame.columns))]
+    rows = [[_short(c, row[c]) for c in columns] for _, row in frame.iterrows()]
+    numeric = {c for c in columns if pd.api.types.is_numeric_dtype(frame[c])}
+    table, left_out = whole_table(columns, rows, console.width, title=title, keep=2, right=numeric)
     console.print(table)
+    note = left_out_note(left_out, console.width)
+    if note:
+        show([Note(note + "; --csv or --json writes them all")])
 
 
 def show(blocks: Iterable[Shown]) -> None:

@@ -5,26 +5,23 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import typer
 
-from parlour.cli import doctor, evaluate, games, generate, models, quantize, report, run, score, sweep
+from parlour.cli import doctor, evaluate, games, generate, models, quantize, report, run, score, signals, sweep
 from parlour.cli.analyze import analyze_app
-from parlour.cli.errors import (
-    INPUT_ERROR,
-    INTERRUPTED,
-    INTERRUPTED_CODE,
-    ClickException,
-    print_click_error,
-    print_error,
-)
+from parlour.cli.errors import INPUT_ERROR, ClickException, print_click_error, print_error
 from parlour.cli.output import notes
+from parlour.cli.signals import INTERRUPTED, INTERRUPTED_CODE
 from parlour.errors import ParlourError
 
 app = typer.Typer(
     help="Evaluate chat LLMs by self-play in conversational games (clembench 1.6 compatible).",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    # click's own help: it wraps the descriptions and never cuts an option's name (rich's boxed table does)
+    rich_markup_mode=None,
 )
 app.command("games")(games.games_command)
 app.command("models")(models.models_command)
@@ -39,6 +36,31 @@ app.command("quantize")(quantize.quantize_command)
 app.command("doctor")(doctor.doctor_command)
 
 
+READABLE_TYPES = {
+    "path": "PATH",
+    "int": "N",
+    "int range": "N",
+    "float": "NUMBER",
+    "float range": "NUMBER",
+    "str": "TEXT",
+}
+
+
+def readable_metavars(command: Any) -> Any:
+    """Option values named as help pages name them (`-r PATH`), instead of typer's `<list[Path]>`."""
+    for param in command.params:
+        if param.metavar is None and not getattr(param, "is_flag", False):
+            try:
+                label = param.display_type(None).strip("<>")
+            except (AttributeError, TypeError):  # a choice needs its context: keep typer's label
+                continue
+            label = label.removeprefix("list[").removesuffix("]")
+            param.metavar = READABLE_TYPES.get(label.lower(), label.upper())
+    for sub in getattr(command, "commands", {}).values():
+        readable_metavars(sub)
+    return command
+
+
 def main() -> None:
     """Entry point and the one error handler. Exit codes: 0 ok, 1 some episodes (or files) failed,
     2 a usage or input error (one line naming the file, model or field), 130 interrupted."""
@@ -46,8 +68,9 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING, format="note: %(message)s", stream=sys.stderr)
     try:
         # without standalone mode click returns an Exit's code instead of exiting
-        code = app(standalone_mode=False)
+        code = readable_metavars(typer.main.get_command(app)).main(standalone_mode=False)
         if code == INTERRUPTED_CODE:  # typer turns Ctrl-C into an exit code of 130
+            code = signals.stopping()
             notes.print(INTERRUPTED, highlight=False)
         sys.exit(code if isinstance(code, int) else 0)
     except (ParlourError, OSError) as exc:  # OSError: a file we could not read or write, named in the message
@@ -57,6 +80,7 @@ def main() -> None:
         sys.exit(exc.exit_code)
     except ClickException as exc:  # usage errors, from whichever click typer uses
         sys.exit(print_click_error(exc))
-    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+    except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and so SIGTERM) into Abort
+        code = signals.stopping()
         notes.print(INTERRUPTED, highlight=False)
-        sys.exit(INTERRUPTED_CODE)
+        sys.exit(code)

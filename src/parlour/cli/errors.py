@@ -18,8 +18,7 @@ from rich.markup import escape
 from parlour.errors import ParlourError
 from parlour.redact import printable
 
-FAILED, INPUT_ERROR, INTERRUPTED_CODE = 1, 2, 130
-INTERRUPTED = "interrupted: finished episodes are kept; rerun the same command to resume"
+FAILED, INPUT_ERROR = 1, 2
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
-from rich.table import Table
-
-from parlour.cli.output import console
+from parlour.cli.output import console, left_out_note, notes, whole_table
 
 
 def games_command() -> None:
     """List the games and their default instances."""
     from parlour import api
 
-    table = Table("game", "players", "experiments (default instances)", "episodes", "description")
-    for game in api.games():
-        table.add_row(game.name, str(game.players), ", ".join(game.experiments), str(game.episodes), game.description)
+    columns = ["game", "experiments (default instances)", "episodes", "players", "description"]
+    rows = [
+        [game.name, "\n".join(game.experiments), str(game.episodes), str(game.players), game.description]
+        for game in api.games()
+    ]
+    # names are copied into commands: whole, one experiment a line; the description wraps, or goes first
+    table, left_out = whole_table(columns, rows, console.width, keep=3, prose={"description": 24})
     console.print(table)
+    note = left_out_note(left_out, console.width)
+    if note:
+        notes.print(note, style="dim", highlight=False)

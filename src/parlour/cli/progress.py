@@ -1,7 +1,10 @@
-"""The progress bar of `parlour run` and `parlour sweep`: one row per pair, with aborted/failed counts and ETA."""
+"""The progress bar of `parlour run` and `parlour sweep`: one row per pair, with aborted/failed counts and ETA.
+Where stderr is not a terminal (a log file, CI), plain lines instead, at most one every PLAIN_EVERY_S."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from types import TracebackType
 
 from rich.console import Console
@@ -18,14 +21,20 @@ BAR_WIDTH = 16
 #: the columns of a row besides the pair's name, for counts of up to 999 episodes: the bar, "420/420",
 #: "aborted 420  errors 0", the time left, and the spaces between them
 ROW_WITHOUT_NAME = BAR_WIDTH + 7 + 21 + 7 + 5
+#: the least time between two plain progress lines (a log gets no bar, and no line per episode)
+PLAIN_EVERY_S = 5.0
 
 
 class EpisodeProgress:
     """Shows episodes done per pair (and over all pairs once a row OVERALL is started); failures are
     printed as they happen (redacted, control characters escaped)."""
 
-    def __init__(self, console: Console, enabled: bool = True) -> None:
+    def __init__(self, console: Console, enabled: bool = True, clock: Callable[[], float] = time.monotonic) -> None:
         self.console = console
+        self.plain = enabled and not console.is_terminal
+        self.clock = clock
+        self.started = self.last_line = clock()
+        self.done: dict[str, int] = {}
         self.progress = Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(bar_width=BAR_WIDTH),
@@ -33,7 +42,7 @@ class EpisodeProgress:
             TextColumn("aborted {task.fields[aborted]}  errors {task.fields[errors]}"),
             TimeRemainingColumn(),
             console=console,
-            disable=not enabled,
+            disable=not enabled or self.plain,
         )
         self.rows: dict[str, TaskID] = {}
         self.totals: dict[str, int] = {}
@@ -80,5 +89,24 @@ class EpisodeProgress:
             counts["aborted"] += 1
         if outcome.status == FAILED:
             counts["errors"] += 1
+        self.done[pair] = self.done.get(pair, 0) + 1
         if pair in self.rows:
             self.progress.update(self.rows[pair], advance=1, **counts)
+        if self.plain:
+            self._plain_line(pair)
+
+    def _plain_line(self, pair: str) -> None:
+        """One line of where a pair stands, when PLAIN_EVERY_S have passed or the pair is done."""
+        now = self.clock()
+        finished = self.done[pair] >= self.totals.get(pair, 0)
+        if not finished and now - self.last_line < PLAIN_EVERY_S:
+            return
+        self.last_line = now
+        counts = self.counts[pair]
+        self.console.print(
+            f"progress: {pair} {self.done[pair]}/{self.totals.get(pair, '?')} episodes "
+            f"(aborted {counts['aborted']}, errors {counts['errors']}), {now - self.started:.0f} s",
+            highlight=False,
+            markup=False,
+            soft_wrap=True,
+        )

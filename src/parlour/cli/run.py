@@ -8,7 +8,6 @@ import typer
 from rich.markup import escape
 
 from parlour.cli.errors import fail
-from parlour.cli.names import name_width, shorten_middle
 from parlour.cli.options import LIMIT_OPTION, PROGRESS_OPTION, RESULTS_OPTION
 from parlour.cli.output import console, notes
 from parlour.redact import printable
@@ -47,13 +46,12 @@ def run_command(
     )  # fmt: skip
     with EpisodeProgress(notes, enabled=progress) as bar:
         summary = asyncio.run(api.arun(game, model, options, on_episode=bar.episode_done, on_start=bar.start))
-    # short lines, so that an 80-column terminal breaks no model name; the folder, on a line of its own
-    # and never cut (it is copied), names the pair in full
-    pair = shorten_middle(summary.pair, name_width(console, fixed=48))
+    # names whole (they are copied): the players, then the folder on a line of its own
     console.print(
-        f"{pair}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already complete) "
-        f"in {summary.duration_s:.1f} s",
+        f"{players_text(summary.pair)}: {summary.total} episodes ({summary.count(runner.SKIPPED)} already "
+        f"complete) in {summary.duration_s:.1f} s",
         highlight=False,
+        soft_wrap=True,
     )
     console.print(
         f"  {summary.count(runner.PLAYED)} played, {summary.count(runner.ABORTED)} aborted, "
@@ -68,3 +66,9 @@ def run_command(
         for outcome in summary.failures[:20]:
             notes.print(f"  failed: {outcome.task.label}: {escape(printable(outcome.error or ''))}", highlight=False)
         fail(f"{summary.count(runner.FAILED)} episode(s) failed; rerun the same command to retry them", code=1)
+
+
+def players_text(pair: str) -> str:
+    """`A-t0.0` for self-play, `A-t0.0 vs B-t0.0` for a pair (the pair folder's two halves)."""
+    first, _, second = pair.partition("--")
+    return first if first == second or not second else f"{first} vs {second}"

@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from parlour.errors import UnknownGameError
-from parlour.games.instances import ExperimentSchema, InstanceSchema
+from parlour.errors import InstanceFileError, UnknownGameError, did_you_mean
+from parlour.games.instances import ExperimentSchema, InstanceSchema, load_instances
 from parlour.games.master import GameMaster
 from parlour.games.scorer import GameScorer
 
@@ -63,7 +63,8 @@ def game_names() -> list[str]:
 
 def get_game(name: str) -> GameSpec:
     if name not in GAME_MODULES:
-        raise UnknownGameError(f"unknown game '{name}' (known: {', '.join(game_names())}, or 'all')")
+        hint = did_you_mean(name, game_names())
+        raise UnknownGameError(f"unknown game '{name}'{hint} (known: {', '.join(game_names())}, or 'all')")
     return importlib.import_module(GAME_MODULES[name]).GAME
 
 
@@ -72,3 +73,19 @@ def select_games(names: list[str]) -> list[GameSpec]:
     if "all" in names:
         return [get_game(n) for n in game_names()]
     return [get_game(n) for n in names]
+
+
+def games_of_file(path: Path, exclude: str = "") -> list[str]:
+    """The games (other than `exclude`) whose schemas accept an instances file: what a file refused by one
+    game's schema probably is."""
+    fits = []
+    for name in game_names():
+        if name == exclude:
+            continue
+        game = get_game(name)
+        try:
+            load_instances(path, game.experiment_schema, game.instance_schema, name)
+        except InstanceFileError:
+            continue
+        fits.append(name)
+    return fits

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from parlour.errors import RegistryError, UnknownModelError
+from parlour.errors import RegistryError, UnknownModelError, did_you_mean
 from parlour.models.programmatic import check_policy
 from parlour.models.spec import ModelSpec, validation_message
 from parlour.textfiles import read_yaml
@@ -81,5 +81,6 @@ def lookup(name: str) -> ModelSpec:
     for spec in load_registry():
         if spec.name == name:
             return spec
-    names = ", ".join(sorted(s.name for s in known_models()))
-    raise UnknownModelError(f"unknown model '{name}' (known: {names}; or add it to a models.yaml)")
+    names = sorted(s.name for s in known_models())
+    hint = did_you_mean(name, names)
+    raise UnknownModelError(f"unknown model '{name}'{hint} (known: {', '.join(names)}; or add it to a models.yaml)")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from parlour.analysis import figures
 from parlour.analysis.placement import OFFICIAL_SET, Placement, place
-from parlour.report.render import Writer, cell, display_name, fmt, model_href
+from parlour.report.render import Writer, cell, display_name, fmt, model_href, rank_text
 
 OFFICIAL_PAGE = "official.html"
 
@@ -51,7 +51,7 @@ def _your_rows(placement: Placement) -> list[dict]:
             {
                 "name": display_name(r.pair),
                 "href": model_href(r.pair),
-                "rank": r.rank,
+                "rank": rank_text(r.rank),
                 "params": fmt(r.params_b, 3),
                 "cells": [cell(r.clemscore), cell(r.predicted), cell(r.residual)],
                 "interval": interval,
@@ -72,7 +72,7 @@ def _board_rows(placement: Placement) -> list[dict]:
                 "href": None if r.official else model_href(r.pair),
                 "official": bool(r.official),
                 "instances": "" if r.instances == OFFICIAL_SET else r.instances,
-                "rank": r.rank,
+                "rank": rank_text(r.rank),
                 "cells": [cell(v) for v in (r.clemscore, r.played, r.quality)]
                 + [{**cell(r.params_b), "text": fmt(r.params_b, 3)}]
                 + [cell(v) for v in (r.predicted, r.residual)],

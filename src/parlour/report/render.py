@@ -10,6 +10,7 @@ import pandas as pd
 
 from parlour import store, version
 from parlour.analysis.characteristics import model_key
+from parlour.analysis.registry import P_COLUMNS, p_text
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import slug
 
@@ -24,6 +25,9 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     return env
+
+
+NOT_AVAILABLE = "n/a"  # a score that does not exist (no episode played), as the terminal tables say
 
 
 def fmt(value: object, digits: int = 2) -> str:
@@ -42,6 +46,11 @@ def pct(value: float) -> str:
     return f"{min(max(float(value), 0.0), 100.0):.2f}"
 
 
+def p_cell(value: object) -> str:
+    """A p-value cell: `< 0.001` rather than 0.00."""
+    return p_text(value) if isinstance(value, float) and not math.isnan(value) else fmt(value)
+
+
 def sort_key(value: object) -> str:
     """The data-sort attribute of a cell (empty for NaN)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -50,9 +59,14 @@ def sort_key(value: object) -> str:
 
 
 def cell(value: float, ci: tuple[float, float] | None = None, cls: str = "") -> dict:
-    """A score cell with its optional confidence interval."""
+    """A score cell with its optional confidence interval; a missing score reads n/a."""
     text_ci = f"[{ci[0]:.2f}, {ci[1]:.2f}]" if ci and not any(math.isnan(x) for x in ci) else ""
-    return {"text": fmt(value), "sort": sort_key(value), "ci": text_ci, "cls": cls}
+    return {"text": fmt(value) or NOT_AVAILABLE, "sort": sort_key(value), "ci": text_ci, "cls": cls}
+
+
+def rank_text(rank: object) -> str:
+    """A leaderboard rank: empty for a row that has none (no clemscore)."""
+    return "" if rank is None or rank is pd.NA else str(rank)
 
 
 def ci_lookup(cis: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[float, float]]:
@@ -65,8 +79,9 @@ def ci_lookup(cis: pd.DataFrame | None) -> dict[tuple[str, str, str], tuple[floa
 def table_payload(frame: pd.DataFrame, files: list[tuple[str, str]] | None = None) -> dict:
     """A DataFrame as the analysis template's table (columns, rows of cells, download links)."""
     rows = []
+    texts = [p_cell if c in P_COLUMNS else fmt for c in frame.columns]
     for _, row in frame.iterrows():
-        rows.append([{"text": fmt(v), "sort": sort_key(v)} for v in row.tolist()])
+        rows.append([{"text": text(v), "sort": sort_key(v)} for text, v in zip(texts, row.tolist(), strict=True)])
     return {"columns": [str(c) for c in frame.columns], "rows": rows, "files": files or []}
 
 

@@ -27,7 +27,7 @@ from parlour.data import official_path
 from parlour.errors import ParlourError
 from parlour.report.analysis_page import write_analysis_page
 from parlour.report.placement_page import write_placement_page
-from parlour.report.render import Writer, cell, ci_lookup, display_name, fmt, model_href, pct
+from parlour.report.render import NOT_AVAILABLE, Writer, cell, ci_lookup, display_name, fmt, model_href, pct
 from parlour.report.transcripts import EpisodeRef, find_episodes, load_episode
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import (
@@ -95,9 +95,13 @@ def build_site(
             summary.figures += write_placement_page(writer, frame, compare, svg, scores.runs)
         except (ParlourError, ValueError) as exc:  # the rest of the report does not need it
             summary.skipped.append(f"official leaderboard: {exc}")
-    _leaderboard(writer, scores, ci, cis is not None, n_boot)
     _model_pages(writer, scores, frame, ci, counts)
     summary.figures += write_analysis_page(writer, scores, joined, summary.skipped, n_boot, seed, svg)
+    # last, so that the front page shows a figure the other pages drew: the models' per-game profiles,
+    # else their place on the official leaderboard
+    drawn = {f.name: f"figures/{f.name}" for f in summary.figures}
+    front = drawn.get("profiles.png") or drawn.get("placement.png")
+    _leaderboard(writer, scores, ci, cis is not None, n_boot, front)
     summary.episodes = _transcripts(writer, episodes)
     summary.tables = writer.tables
     return summary
@@ -123,7 +127,7 @@ def _first_spec(run: object) -> dict:
     return models[0] if isinstance(models, list) and models and isinstance(models[0], dict) else {}
 
 
-def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot: int) -> None:
+def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot: int, figure: str | None) -> None:
     table = scores.table.sort_values(CLEMSCORE_COL, ascending=False, na_position="last")
     games = games_of(table)
     rows = []
@@ -134,14 +138,23 @@ def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot:
             cell(row[AVG_QUALITY_COL], ci.get((pair, ALL_GAMES, QUALITY))),
         ]
         for game in games:
-            cells.append(cell(row[played_col(game)], ci.get((pair, game, PCT_PLAYED)), "game"))
-            cells.append(cell(row[quality_col(game)], ci.get((pair, game, QUALITY)), "game"))
+            # one column a game (quality, its % played below), so that seven games fit 1280 px without
+            # scrolling; their intervals are on the model's page
+            played = fmt(row[played_col(game)], 0) or NOT_AVAILABLE
+            cells.append({**cell(row[quality_col(game)], None, "game"), "ci": f"{played} % played"})
         tag = ""
         spec = _first_spec(scores.runs.get(pair))
         tag = " · ".join(str(spec[k]) for k in ("backend", "quantization") if spec.get(k))
         rows.append({"name": display_name(pair), "pair": pair, "href": model_href(pair), "cells": cells, "tag": tag})
     writer.page(
-        "index.html.j2", "index.html", title="Leaderboard", rows=rows, games=games, has_ci=has_ci, n_boot=n_boot
+        "index.html.j2",
+        "index.html",
+        title="Leaderboard",
+        rows=rows,
+        games=[(game, figures.GAME_SHORT.get(game, game)) for game in games],
+        has_ci=has_ci,
+        n_boot=n_boot,
+        figure=figure,
     )
     board = table.copy()
     if ci:
@@ -208,8 +221,25 @@ def _model_pages(writer: Writer, scores: Scores, frame: pd.DataFrame, ci: dict, 
             bars=bars if len(bars) > 1 else [],
             characteristics=chars,
             run=json.dumps(run, indent=2, ensure_ascii=False) if run else "",
+            specs=_spec_tables(run),
             n_episodes=counts.get(pair, 0),
         )
+
+
+def _spec_tables(run: object) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Each model spec of a run.json as (name, [(field, value)]): what was set, nested values as compact JSON."""
+    models = run.get("models") if isinstance(run, dict) else None
+    tables = []
+    for spec in models if isinstance(models, list) else []:
+        if not isinstance(spec, dict):
+            continue
+        rows = [
+            (str(key), value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str))
+            for key, value in spec.items()
+            if value not in (None, {}, [], "")
+        ]
+        tables.append((str(spec.get("name", "model")), rows))
+    return tables
 
 
 def _episode_count(raw: pd.DataFrame, pair: str, game: str) -> int | str:

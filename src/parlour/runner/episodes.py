@@ -11,6 +11,7 @@ the process that owns the results folder writes, wherever the episode was played
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 import traceback
 from collections import Counter
@@ -26,6 +27,8 @@ from parlour.errors import ResultsError
 from parlour.games.episode import EpisodeRecord, experiment_config, play_episode, score_episode
 from parlour.redact import redact
 from parlour.runner.plan import EpisodeTask
+
+log = logging.getLogger("parlour")
 
 SKIPPED, PLAYED, ABORTED, FAILED = "skipped", "played", "aborted", "failed"
 MAX_FAILURES_KEPT = 100  # failed episodes a summary describes; every one has its error.json on disk
@@ -187,16 +190,29 @@ async def run_episodes(
     summary = RunSummary(pair=pair, episode_dirs=[task.directory for task in tasks])
     pending = iter(tasks)
 
+    in_flight: set[str] = set()
+
     async def worker() -> None:
         for task in pending:  # the workers share one iterator: each takes the next task in order
+            in_flight.add(task.label)
             outcome = await run_episode(task, play, pair)
+            in_flight.discard(task.label)
             summary.add(outcome)
             if on_written is not None and outcome.status in (PLAYED, ABORTED):
                 on_written(task)
             if on_done is not None:
                 on_done(outcome)
 
-    await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(tasks))))))
+    try:
+        await asyncio.gather(*(worker() for _ in range(max(1, min(concurrency, len(tasks))))))
+    except asyncio.CancelledError:  # Ctrl-C: say what is dropped, before the engines stop
+        if in_flight:
+            log.warning(
+                "interrupted: stopping %d episode(s) in flight (%s); they are played again on resume",
+                len(in_flight),
+                ", ".join(sorted(in_flight)[:3]) + (", ..." if len(in_flight) > 3 else ""),
+            )
+        raise
     summary.duration_s = time.monotonic() - started
     return summary
 

@@ -224,12 +224,28 @@ def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> 
     path = store.inside(results, pair, store.RUN)
     if not path.is_file():
         return
-    recorded = {m.get("name"): m.get("spec_hash") for m in store.read_json(path).get("models", [])}
+    recorded = {m.get("name"): m for m in store.read_json(path).get("models", []) if isinstance(m, dict)}
     for spec in specs:
-        old = recorded.get(spec.name)
-        new = spec.spec_hash()
+        entry = recorded.get(spec.name, {})
+        old, new = entry.get("spec_hash"), spec.spec_hash()
         if old is not None and old != new:
+            current = spec.model_dump(mode="json")
+            changed = _changed(entry, {k: current.get(k) for k in spec.hashed_fields()})
+            what = f"changed: {', '.join(changed)}" if changed else "the content of a file it names changed"
             raise ResultsError(
-                f"{path}: model {spec.name} was run with spec {old}, now {new}; "
+                f"{path}: model {spec.name} was run with spec {old}, now {new} ({what}); "
                 "use another results folder (-r) or another model name"
             )
+
+
+def _changed(recorded: dict[str, Any], current: dict[str, Any], prefix: str = "") -> list[str]:
+    """The settings whose recorded value differs, as `field (old -> new)`; nested dicts by dotted key."""
+    out = []
+    for key, value in current.items():
+        old = recorded.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            # inside a setting, a key that is gone counts too (sampling: {top_p: 0.9} -> {})
+            out += _changed(old, {**dict.fromkeys(old), **value}, f"{prefix}{key}.")
+        elif old != value:
+            out.append(f"{prefix}{key} ({old!r} -> {value!r})")
+    return out

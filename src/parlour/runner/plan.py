@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from parlour import store
-from parlour.errors import InstanceFileError
+from parlour.errors import InstanceFileError, did_you_mean
 from parlour.games.instances import load_instances, resolve_instances_file
-from parlour.games.registry import GameSpec
+from parlour.games.registry import GameSpec, games_of_file
 
 
 @dataclass
@@ -38,11 +38,18 @@ def plan_episodes(
     limit: int | None = None,
 ) -> list[EpisodeTask]:
     """All episodes to run; `limit` keeps the first N instances of each experiment."""
+    if instances is not None and instances.is_file() and len(games) > 1:
+        raise InstanceFileError(
+            f"{instances}: an instances file holds one game's instances, and {len(games)} games are selected; "
+            "pick one game with -g, or give a folder laid out as games/<game>/in/instances.json"
+        )
     tasks: list[EpisodeTask] = []
     matched: set[str] = set()
+    available: list[str] = []
     for game in games:
         path = resolve_instances_file(game.name, instances, game.default_instances)
-        data = load_instances(path, game.experiment_schema, game.instance_schema, game.name)
+        data = _load(path, game)
+        available += [e["name"] for e in data["experiments"] if e["name"] not in available]
         for index, experiment in enumerate(data["experiments"]):
             if experiments and experiment["name"] not in experiments:
                 continue
@@ -57,5 +64,22 @@ def plan_episodes(
                 )
     missing = [name for name in experiments or [] if name not in matched]
     if missing:
-        raise InstanceFileError(f"experiment(s) {', '.join(missing)} not found in the selected games' instances")
+        hint = did_you_mean(missing[0], available)
+        raise InstanceFileError(
+            f"experiment(s) {', '.join(missing)} not found in the selected games' instances{hint}; "
+            f"they have: {', '.join(available)}"
+        )
     return tasks
+
+
+def _load(path: Path, game: GameSpec) -> dict[str, Any]:
+    """The game's instances; a file its schema refuses that another game's accepts is named as that game's."""
+    try:
+        return load_instances(path, game.experiment_schema, game.instance_schema, game.name)
+    except InstanceFileError as exc:
+        others = games_of_file(path, exclude=game.name)
+        if not others:
+            raise
+        raise InstanceFileError(
+            f"{exc}; this looks like a {' or '.join(others)} instances file, not {game.name}'s"
+        ) from None

@@ -18,7 +18,7 @@ from parlour.errors import ParlourError
 from parlour.scoring.bootstrap import bootstrap_ci
 from parlour.scoring.clemscore import aggregate
 from parlour.scoring.episodes import csv_writer_beside
-from parlour.scoring.raw_table import build_raw_table, record_raw_sources, sources_fingerprint
+from parlour.scoring.raw_table import RawScores, build_raw_table, record_raw_sources, sources_fingerprint
 
 
 @dataclass
@@ -63,14 +63,19 @@ def missing_games(results: Path, raw: pd.DataFrame) -> dict[str, tuple[str, list
 
 def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | None = None) -> Evaluation:
     """Compute and write raw.csv, results.csv and results_ci.csv under `results`."""
+    if results.is_file():
+        raise ParlourError(
+            f"{results}: eval reads a results folder and writes its tables there (-r {results.parent}); "
+            "`parlour report -r` and `parlour analyze ... -r` read a results CSV"
+        )
     if not results.is_dir():
         raise ParlourError(f"{results}: results folder does not exist (or is not a folder)")
+    store.remove_stale_partials(results, results)  # the tables' temp files of an eval that was killed
     sources = sources_fingerprint(results)  # before reading: a score written meanwhile makes raw.csv stale
     scores = build_raw_table(results, workers)
     raw = scores.table
     if raw.empty:
-        hint = f"; {scores.unreadable[0][1]}" if scores.unreadable else f" (run `parlour score -r {results}` first?)"
-        raise ParlourError(f"{results}: no usable scores.json found{hint}")
+        raise ParlourError(f"{results}: no usable scores.json found{_no_scores_hint(results, scores)}")
     with csv_writer_beside(raw, results / "raw.csv", workers):
         table = aggregate(raw)
         ci = bootstrap_ci(raw, n_boot=n_boot, seed=seed)
@@ -79,6 +84,20 @@ def evaluate(results: Path, n_boot: int = 1000, seed: int = 0, workers: int | No
     store.write_csv(ci, results / "results_ci.csv", results, index=False)
     incomplete = missing_games(results, raw)
     return Evaluation(raw, table, ci, scores.unscored, scores.unreadable, scores.outside_plan, scores.plans, incomplete)
+
+
+def _no_scores_hint(results: Path, scores: RawScores) -> str:
+    """What would give `results` scores: a hint only where following it helps."""
+    if scores.unreadable:
+        return f"; {scores.unreadable[0][1]}"
+    transcripts = [p for p in scores.unscored if (p / store.INTERACTIONS).is_file()]
+    if transcripts:
+        return f"; {len(transcripts)} episode(s) have a transcript: `parlour score -r {results}` scores them"
+    if scores.unscored:
+        return (
+            f"; {len(scores.unscored)} episode(s) were started but not finished: rerun `parlour run` with -r {results}"
+        )
+    return f": it holds no episodes (play some with `parlour run -g GAME -m MODEL -r {results}`)"
 
 
 def format_number(value: float) -> str:

@@ -137,11 +137,14 @@ def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot:
     folder = results / "analysis"
     for name in sweep.analyses:
         try:
-            table = run_analysis(name, [results]).table
+            outcome = run_analysis(name, [results])
         except ParlourError as exc:
             summary.warnings.append(f"analysis {name}: {exc}")
             continue
-        store.write_csv(table, folder / f"{name}.csv", results, index=False)
+        store.write_csv(outcome.table, folder / f"{name}.csv", results, index=False)
+        reason = outcome.empty_reason()
+        if reason:
+            summary.warnings.append(f"analysis {name}: {name}.csv has no rows: {reason}")
         summary.analyses[name] = folder / f"{name}.csv"
     if sweep.report:
         from parlour.report.site import build_site

@@ -21,7 +21,9 @@ cells of each sequence, the most one request can use, default 4096 or the contex
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -84,6 +86,14 @@ class LlamaCppModel(Model):
         except (ValueError, RuntimeError) as exc:
             raise ParlourError(f"model {spec.name}: cannot load GGUF {self.weights_path}: {exc}") from exc
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"llamacpp-{spec.name}")
+        self._closing = threading.Event()  # set by aclose: the generation in flight stops at its next token
+        from llama_cpp import llama_set_abort_callback
+
+        from parlour.models.engines.llamacpp_batch import abort_callback
+
+        # ... and a prompt being evaluated, at its next graph node
+        self._abort_flag, self._abort = abort_callback()
+        llama_set_abort_callback(self._llm._ctx.ctx, self._abort, ctypes.addressof(self._abort_flag))
         metadata = self._llm.metadata
         self.template_source = spec.chat_template or metadata.get("tokenizer.chat_template")
         if not self.template_source:
@@ -179,7 +189,12 @@ class LlamaCppModel(Model):
             min_p=self.sampling["min_p"],
             repeat_penalty=self.sampling["repeat_penalty"],
             seed=self.sampling["seed"],
+            stopping_criteria=self._stop_when_closing,
         )
+
+    def _stop_when_closing(self, tokens: Any, logits: Any) -> bool:
+        # a list of one criterion in llama-cpp-python's terms: any callable (tokens, logits) -> bool
+        return self._closing.is_set()
 
     async def _run_serial(self, prompt: str) -> dict[str, Any]:
         """One request at a time, always on the same worker thread."""
@@ -233,6 +248,9 @@ class LlamaCppModel(Model):
         return info
 
     async def aclose(self) -> None:
-        self._worker.shutdown(wait=True)
+        # an interrupted run ends at once: queued requests are dropped, the one in flight stops
+        self._closing.set()
+        self._abort_flag.value = b"x"
+        self._worker.shutdown(wait=True, cancel_futures=True)
         if self._scheduler is not None:
             self._scheduler.close()

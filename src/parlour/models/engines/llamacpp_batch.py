@@ -30,6 +30,7 @@ so does the completion dict it returns.
 from __future__ import annotations
 
 import concurrent.futures
+import ctypes
 import itertools
 import threading
 from collections import deque
@@ -94,6 +95,17 @@ class BatchStats:
         return dict(self.__dict__)
 
 
+def abort_callback() -> tuple[ctypes.Array[ctypes.c_char], Any]:
+    """llama.cpp's abort callback, without Python: libc's strlen over a one-byte flag (empty: go on; a
+    character: abort). ggml calls it at every graph node from its own threads; a Python callback would take
+    the GIL there, each time. Returns the flag and the callback (both must stay referenced)."""
+    import llama_cpp
+
+    flag = ctypes.create_string_buffer(2)
+    strlen = ctypes.CDLL(None).strlen
+    return flag, ctypes.cast(strlen, llama_cpp.ggml_abort_callback)
+
+
 class BatchScheduler:
     """Serves greedy completions of token prompts for many concurrent callers from one llama context."""
 
@@ -134,6 +146,8 @@ class BatchScheduler:
         if not self._ctx:
             raise RuntimeError(f"cannot create a llama.cpp context of {n_sequences} x {sequence_tokens} tokens")
         self._mem = llama_cpp.llama_get_memory(self._ctx)
+        self._abort_flag, self._abort = abort_callback()
+        llama_cpp.llama_set_abort_callback(self._ctx, self._abort, ctypes.addressof(self._abort_flag))
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
         self._slots = [_Slot(seq) for seq in range(n_sequences)]
         # live requests run on the first batch_size sequence ids (llama.cpp decodes consecutive ids in one
@@ -166,6 +180,7 @@ class BatchScheduler:
             return
         with self._wake:
             self._closing = True
+            self._abort_flag.value = b"x"  # a decode in progress stops at its next graph node
             self._wake.notify()
         self._thread.join()
         self._lib.llama_batch_free(self._batch)
@@ -198,7 +213,8 @@ class BatchScheduler:
                     request.future.set_exception(exc)
                 self._active.clear()
         for request in [*self._active, *self._pending]:
-            request.future.set_exception(RuntimeError("the llama.cpp scheduler was closed"))
+            if not request.future.done():  # a queued request whose caller went away is cancelled already
+                request.future.set_exception(RuntimeError("the llama.cpp scheduler was closed"))
 
     def _prefix_in_progress(self, request: _Request) -> bool:
         """Whether a live request is evaluating a long prefix of this prompt right now: then waiting one

@@ -64,5 +64,21 @@
       });
     }
   });
+  // the viewer never stays empty: it shows the first listed transcript until one is picked, and again
+  // when a filter hides the one it shows
+  function openFirst() {
+    var viewer = document.getElementById("viewer");
+    var active = document.querySelector("#episodes li.active");
+    if (!viewer || (active && !active.hidden)) { return; }
+    var first = Array.prototype.find.call(items, function (li) { return !li.hidden && li.querySelector("a"); });
+    items.forEach(function (other) { other.classList.remove("active"); });
+    if (first) {
+      first.classList.add("active");
+      viewer.src = first.querySelector("a").getAttribute("href");
+    }
+  }
+  selects.forEach(function (s) { s.addEventListener("change", openFirst); });
+  window.addEventListener("hashchange", openFirst);
   apply();
+  openFirst();
 })();
