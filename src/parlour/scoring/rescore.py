@@ -197,7 +197,7 @@ def score_results(results: Path, game: str | None = None, workers: int | None = 
             known.append(episode)
         else:
             report.skipped_games.add(episode.game)
-    if not known and not report.skipped_games:
+    if not known and not report.skipped_games and not report.scored_by_clemcore:
         raise ParlourError(f"{results}: no episodes to score (no <game>/<experiment>/episode_N folders)")
     score = partial(_score_chunk, results, scorer_fingerprint())
     for part in map_chunks(score, by_experiment(known), workers, weight=len):
