@@ -1,5 +1,14 @@
 """User-facing errors: each one says in one line which file, model or field is at fault."""
 
+import difflib
+from collections.abc import Iterable
+
+
+def did_you_mean(name: str, choices: Iterable[str]) -> str:
+    """` (did you mean 'x'?)` for the choice nearest to a misspelt name, or "" when none is close."""
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
 
 class ParlourError(Exception):
     """Base class for errors shown to the user as one line (no traceback)."""

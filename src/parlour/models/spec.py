@@ -13,9 +13,18 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from parlour.errors import ParlourError
+from parlour.models.sampling import check_sampling
 from parlour.redact import url_without_userinfo
 
 MAX_CONCURRENCY = 4096
@@ -155,6 +164,16 @@ class ModelSpec(BaseModel):
             raise ValueError(f"base_url {url!r} must be an http:// or https:// URL with a host")
         return url
 
+    @field_validator("sampling")
+    @classmethod
+    def _known_sampling(cls, sampling: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """A misspelt or out-of-range setting is refused where the spec is read, not run as if unset."""
+        for key in sampling:
+            if key in cls.model_fields and key != "sampling":
+                raise ValueError(f"`{key}` is a field of the spec, not a sampling setting (set it beside `sampling:`)")
+        check_sampling(info.data.get("backend", ""), sampling)
+        return sampling
+
     @field_validator("options")
     @classmethod
     def _retry_delay_is_a_duration(cls, options: dict[str, Any]) -> dict[str, Any]:
@@ -215,4 +234,4 @@ def validation_message(exc: ValidationError) -> str:
     """The first error of a ModelSpec validation as `field `x`: what is wrong`."""
     first = exc.errors()[0]
     field = ".".join(str(x) for x in first["loc"])
-    return f"field `{field}`: {first['msg']}"
+    return f"field `{field}`: {first['msg'].removeprefix('Value error, ')}"
