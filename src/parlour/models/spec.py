@@ -43,6 +43,7 @@ _NOT_HASHED = {
     "max_retries",
     "api_key_env",
     "description",
+    "start_command",
     "resources",
     "replicas",
     # a reply over the cap fails its episode instead of being recorded: no recorded transcript ever
@@ -55,7 +56,7 @@ GENERATION_FIELDS = ("temperature", "max_tokens")
 # (its registry entry, a sweep's inline spec or a ModelSpec built in code), or clembench v1.6's default.
 FLAG, REGISTRY, CLEMBENCH_DEFAULT = "flag", "registry", "clembench default"
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
-_HASHED_WHEN_SET = {"batch_size"}
+_HASHED_WHEN_SET = {"batch_size", "weights_sha256", "requantized_from"}
 # Options naming a file whose content generates the replies: the content is hashed, not the path.
 _CONTENT_OPTIONS = ("replies_file",)
 
@@ -73,6 +74,27 @@ def _file_digest(path: str) -> str:
 _OPTIONS_NOT_HASHED = {"retry_base_delay_s"}
 
 
+class RequantizedFrom(BaseModel):
+    """The already-quantized file a GGUF was requantized from: its rounding stays in the result, so it is
+    part of what the model is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str = Field(description="The source file's name.")
+    type: str = Field(description="The source's quantization, e.g. Q4_1.")
+    sha256: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", description="sha256 of the source file.")
+
+
+def quantization_label(spec: dict[str, Any]) -> str | None:
+    """A spec's quantization as it is shown everywhere (a run.json entry or a registry entry): `Q8_0`, or
+    `Q8_0 from Q4_1` for a file requantized from already-quantized weights."""
+    quantization = spec.get("quantization")
+    source = spec.get("requantized_from")
+    if quantization and isinstance(source, dict) and source.get("type"):
+        return f"{quantization} from {source['type']}"
+    return quantization
+
+
 class ModelSpec(BaseModel):
     """Everything needed to reproduce a model's replies, as recorded in each run's run.json."""
 
@@ -88,7 +110,15 @@ class ModelSpec(BaseModel):
         "inside an installed distribution without importing it.",
     )
     gguf_file: str | None = Field(None, description="GGUF file inside `weights` (huggingface backend).")
+    weights_sha256: dict[str, str] | None = Field(
+        None,
+        description="sha256 of each weight file (name -> sha256:hex), recorded when a run resolves the weights: "
+        "the weights are part of the spec, so a resume whose files changed is refused.",
+    )
     quantization: str | None = Field(None, description="e.g. Q4_1, Q8_0, F16; None for unquantized.")
+    requantized_from: RequantizedFrom | None = Field(
+        None, description="For a file quantized from already-quantized weights: that source (file, type, sha256)."
+    )
     base_model: str | None = Field(None, description="The weights this spec derives from (for grouping).")
     chat_template: str | None = Field(None, description="Jinja chat template; None = the weights' own.")
     stop: list[str] = Field(default_factory=list, description="Stop strings in addition to end-of-turn/EOS.")
@@ -101,6 +131,9 @@ class ModelSpec(BaseModel):
     )
     context_size: int | None = Field(None, ge=1, description="Context window; None = read from the weights.")
     base_url: str | None = None
+    start_command: str | None = Field(
+        None, description="How to start the server at base_url (the hint when nothing listens there)."
+    )
     api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
     concurrency: int | None = Field(
         None, ge=1, le=MAX_CONCURRENCY, description="Requests in flight to this model's endpoint at first (default 8)."
@@ -224,6 +257,10 @@ class ModelSpec(BaseModel):
                 source = REGISTRY
             sources[field] = {"value": getattr(self, field), "source": source}
         return sources
+
+    def quantization_label(self) -> str | None:
+        """`Q8_0`, or `Q8_0 from Q4_1` for a requantized file."""
+        return quantization_label(self.model_dump(include={"quantization", "requantized_from"}))
 
     def player_folder_name(self) -> str:
         """clembench's name of one player in result folders: `<name>-t<temperature>`."""

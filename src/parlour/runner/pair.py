@@ -53,6 +53,7 @@ async def run_pair(
     """Play every planned episode of `players` that is not complete yet and record the run in run.json
     (before the first episode, which pins the spec and the plan, and again when it ends)."""
     results = options.results
+    players.prepare()
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     tasks = plan(games, pair, options)
     with store.pair_lock(store.inside(results, pair), results):
@@ -220,16 +221,44 @@ def record_run(
 
 
 def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> None:
-    """Refuse to resume into a folder that another spec of the same model name produced."""
+    """Refuse to resume into a folder that another spec of the same model name produced (other weights
+    included: the refusal names the file that changed)."""
     path = store.inside(results, pair, store.RUN)
     if not path.is_file():
         return
-    recorded = {m.get("name"): m.get("spec_hash") for m in store.read_json(path).get("models", [])}
+    models = store.read_json(path).get("models", [])
+    recorded = {m.get("name"): m for m in models if isinstance(m, dict)}
     for spec in specs:
-        old = recorded.get(spec.name)
+        entry = recorded.get(spec.name)
+        old = entry.get("spec_hash") if entry else None
         new = spec.spec_hash()
-        if old is not None and old != new:
-            raise ResultsError(
-                f"{path}: model {spec.name} was run with spec {old}, now {new}; "
-                "use another results folder (-r) or another model name"
+        if old is None or old == new:
+            continue
+        old_weights = entry.get("weights_sha256")
+        if spec.weights_sha256 and isinstance(old_weights, dict) and old_weights != spec.weights_sha256:
+            file = next(
+                f
+                for f in sorted({*old_weights, *spec.weights_sha256})
+                if old_weights.get(f) != spec.weights_sha256.get(f)
             )
+            before, now = old_weights.get(file, "no file"), spec.weights_sha256.get(file, "no file")
+            raise ResultsError(
+                f"{path}: the weights of model {spec.name} changed since this folder was run: {file} "
+                f"({spec.weights}) had {before}, now {now}; "
+                "restore the file, or use another results folder (-r) or another model name"
+            )
+        if (
+            old_weights is None
+            and spec.weights_sha256
+            and old == spec.model_copy(update={"weights_sha256": None}).spec_hash()
+        ):
+            # a folder from before weights were hashed: its weights cannot be checked, from now on they are
+            log.warning(
+                f"{path}: model {spec.name} was run before parlour recorded the sha256 of its weight files; "
+                "they are recorded from this run on"
+            )
+            continue
+        raise ResultsError(
+            f"{path}: model {spec.name} was run with spec {old}, now {new}; "
+            "use another results folder (-r) or another model name"
+        )

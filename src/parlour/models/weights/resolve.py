@@ -11,6 +11,7 @@ from pathlib import Path
 from parlour.errors import ParlourError
 from parlour.models.spec import ModelSpec
 from parlour.models.weights import checkpoint
+from parlour.models.weights.digest import weights_sha256
 from parlour.models.weights.wheels import PACKAGE_PREFIX, package_file
 
 
@@ -30,6 +31,22 @@ def resolve_weights(location: str, model_name: str) -> Path:
     if not path.exists():
         raise ParlourError(f"model {model_name}: weights file {path} does not exist")
     return path
+
+
+def with_weights_digest(spec: ModelSpec) -> ModelSpec:
+    """`spec` with the sha256 of its weight files recorded (and so hashed). A `checkpoint:` spec records the
+    GGUF its checkpoint is made from. Unchanged without local weights, or when they are missing (the run's
+    preflight says so)."""
+    if not spec.weights or spec.weights_sha256 is not None:
+        return spec
+    location = spec.weights
+    if location.startswith(checkpoint.CHECKPOINT_PREFIX):
+        location = checkpoint.source_location(location)
+    try:
+        path = resolve_weights(location, spec.name)
+    except ParlourError:
+        return spec
+    return spec.model_copy(update={"weights_sha256": weights_sha256(path)})
 
 
 def weights_status(spec: ModelSpec) -> str:
