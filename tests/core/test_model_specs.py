@@ -217,3 +217,13 @@ def test_a_requantized_file_is_labelled_so_in_run_json_report_and_analysis(tmp_p
     report = parlour("report", "-r", "res", "-o", "site", env=env, cwd=tmp_path)
     assert report.returncode == 0, report.stderr
     assert "Q8_0 from Q4_1" in (tmp_path / "site" / "index.html").read_text()
+
+
+def test_weights_pinned_in_the_registry_are_checked(tmp_path: Path) -> None:
+    weights = tmp_path / "w.gguf"
+    weights.write_bytes(b"not these weights")
+    entry = {"name": "pinned", "backend": "llamacpp", "weights": str(weights), "weights_sha256": {"w.gguf": "x"}}
+    env = write_registry(tmp_path / "models.yaml", entry)
+    result = parlour("run", "-m", "pinned", *PROGRAMMATIC_GAME, "-r", "res", env=env, cwd=tmp_path)
+    assert result.returncode == 2 and "are not the ones its spec pins" in result.stderr, result.stderr
+    assert not (tmp_path / "res").exists()
