@@ -14,10 +14,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from parlour import store
+from parlour.errors import ResultsError
 from parlour.models.registry import lookup
-from parlour.models.spec import ModelSpec
+from parlour.models.spec import ModelSpec, RequantizedFrom
 from parlour.models.weights.digest import file_sha256
 from parlour.models.weights.resolve import resolve_weights
+from parlour.runner.pair import check_spec_consistency
 from parlour.testing.latency_server import LatencyServer
 from tests.support.cli import parlour, write_registry
 
@@ -177,7 +180,7 @@ def test_a_folder_from_before_weight_digests_still_resumes(tmp_path: Path) -> No
     run_json.write_text(json.dumps(recorded))
     resumed = parlour(*run, "--limit", "2", env=env, cwd=tmp_path)
     assert resumed.returncode == 0, resumed.stderr
-    assert "was run before parlour recorded the sha256 of its weight files" in resumed.stderr
+    assert "was run before specs recorded weights_sha256; resumed" in resumed.stderr
     assert "weights_sha256" in run_json.read_text()
 
 
@@ -227,3 +230,18 @@ def test_weights_pinned_in_the_registry_are_checked(tmp_path: Path) -> None:
     result = parlour("run", "-m", "pinned", *PROGRAMMATIC_GAME, "-r", "res", env=env, cwd=tmp_path)
     assert result.returncode == 2 and "are not the ones its spec pins" in result.stderr, result.stderr
     assert not (tmp_path / "res").exists()
+
+
+def test_a_folder_from_before_requantized_labels_resumes_and_other_specs_are_refused(tmp_path: Path) -> None:
+    source = {"file": "w.Q4_1.gguf", "type": "Q4_1", "sha256": "sha256:" + "cd" * 32}
+    before = ModelSpec(name="w", backend="llamacpp", weights="/x/w.gguf", quantization="Q8_0")
+    now = before.model_copy(update={"requantized_from": RequantizedFrom(**source), "weights_sha256": {"w.gguf": "x"}})
+    pair = store.pair_name([now.player_folder_name()])
+    (tmp_path / pair).mkdir()
+    recorded = before.model_dump(mode="json", exclude={"requantized_from", "weights_sha256"})
+    run_json = tmp_path / pair / "run.json"
+    run_json.write_text(json.dumps({"models": [{**recorded, "spec_hash": before.spec_hash()}]}))
+    check_spec_consistency(tmp_path, pair, [now])  # resumes (with a note)
+    other = now.model_copy(update={"quantization": "Q6_K"})
+    with pytest.raises(ResultsError, match="was run with spec"):
+        check_spec_consistency(tmp_path, pair, [other])

@@ -233,6 +233,15 @@ class ModelSpec(BaseModel):
         canonical = json.dumps(self.hashed_fields(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
+    def fields_added_since(self, recorded: dict[str, Any]) -> list[str]:
+        """The fields hashed only when set that this spec sets and a recorded spec (a run.json entry written
+        before they existed) lacks."""
+        return sorted(f for f in _HASHED_WHEN_SET if f not in recorded and getattr(self, f) is not None)
+
+    def spec_hash_without(self, fields: list[str]) -> str:
+        """The hash as it was before `fields` (hashed only when set) existed."""
+        return self.model_copy(update=dict.fromkeys(fields)).spec_hash()
+
     def with_generation(self, temperature: float | None = None, max_tokens: int | None = None) -> ModelSpec:
         """A copy with a run's -t / -l applied. The one rule of every entry point (run, sweep, the API):
         an explicit value wins, otherwise the spec's own (its registry entry), otherwise clembench's

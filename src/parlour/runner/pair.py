@@ -247,15 +247,13 @@ def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> 
                 f"({spec.weights}) had {before}, now {now}; "
                 "restore the file, or use another results folder (-r) or another model name"
             )
-        if (
-            old_weights is None
-            and spec.weights_sha256
-            and old == spec.model_copy(update={"weights_sha256": None}).spec_hash()
-        ):
-            # a folder from before weights were hashed: its weights cannot be checked, from now on they are
+        added = spec.fields_added_since(entry)
+        if added and old == spec.spec_hash_without(added):
+            # a folder from before these fields were recorded (the weights' sha256, a requantized file's
+            # source): what they say cannot be checked for its episodes; from now on it is
             log.warning(
-                f"{path}: model {spec.name} was run before parlour recorded the sha256 of its weight files; "
-                "they are recorded from this run on"
+                f"{path}: model {spec.name} was run before specs recorded {', '.join(added)}; resumed, and "
+                "recorded from this run on (the episodes before cannot be checked against them)"
             )
             continue
         raise ResultsError(
