@@ -9,7 +9,7 @@ across providers).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -34,7 +34,7 @@ class Sampling(BaseModel):
     frequency_penalty: float | None = Field(None, ge=-2, le=2, allow_inf_nan=False)
     seed: int | None = Field(None, ge=0, le=SEED_MAX)
     no_repeat_ngram_size: int | None = Field(None, ge=0)
-    logit_bias: dict[str, float] | None = None
+    logit_bias: dict[int | str, Annotated[float, Field(ge=-100, le=100)]] | None = None  # token id -> bias
     logprobs: bool | None = None
     top_logprobs: int | None = Field(None, ge=0, le=20)
     n: int | None = Field(None, ge=1, le=1, description="parlour records one reply per request")
