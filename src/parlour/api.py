@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from parlour.chat import Model
-from parlour.models.registry import lookup
+from parlour.models.registry import lookup, with_model_args
 from parlour.models.spec import ModelSpec
 from parlour.runner import pair as pair_run
 from parlour.runner.episodes import RunSummary
@@ -45,10 +45,12 @@ __all__ = [
 ]  # fmt: skip
 
 
-def resolve_spec(model: str | ModelSpec, temperature: float | None, max_tokens: int | None) -> ModelSpec:
-    """A registry name or a spec, with the run's temperature / max_tokens applied where given."""
+def resolve_spec(
+    model: str | ModelSpec, temperature: float | None, max_tokens: int | None, model_args: dict[str, Any] | None = None
+) -> ModelSpec:
+    """A registry name or a spec, with the run's model arguments and temperature / max_tokens applied."""
     spec = lookup(model) if isinstance(model, str) else model
-    return spec.with_generation(temperature, max_tokens)
+    return with_model_args(spec, model_args or {}).with_generation(temperature, max_tokens)
 
 
 def plan(
@@ -70,7 +72,10 @@ async def arun(
     """Play (and score) every planned episode not already complete; see `run`."""
     options = RunOptions.of(options, **settings)
     items = [models] if isinstance(models, str | ModelSpec | Model) else list(models)
-    given = [m if isinstance(m, Model) else resolve_spec(m, options.temperature, options.max_tokens) for m in items]
+    given = [
+        m if isinstance(m, Model) else resolve_spec(m, options.temperature, options.max_tokens, options.model_args)
+        for m in items
+    ]
     return await run_pair(games, LocalPlayers(given), options, on_episode=on_episode, on_start=on_start)
 
 
@@ -173,7 +178,8 @@ def sweep(
 ) -> SweepSummary:
     """Run a whole study from its sweep file: every pair (one after another in this process, or side by
     side on Ray actors with executor="ray"), then eval, the analyses it asks for and the report. Resumes.
-    A pair that cannot run is reported in the summary and the others go on."""
+    Every model is checked before the first episode (local executor): a pair whose models lack something
+    here (a package, a key, weights, a server) is reported as not run, with the fix, and the others go on."""
     from parlour.errors import ParlourError
     from parlour.sweep.file import read_sweep
     from parlour.sweep.run import finish_sweep, play_sweep
@@ -198,6 +204,7 @@ def sweep(
             on_episode=on_episode,
             on_start=on_start,
             on_total=on_total,
+            check_here=executor == "local",  # Ray actors' nodes hold the packages, keys and weights
         )  # fmt: skip
     )
     return finish_sweep(study, Path(results), summary, n_boot=n_boot)
@@ -244,11 +251,13 @@ class ModelListing:
 
 
 def models() -> ModelListing:
-    """Every registered model (built-in and the user's models.yaml files, first match winning)."""
+    """Every registered model (built-in and the user's models.yaml files, first match winning), with the
+    sha256 of its weight files where they are here (so its hash is the one a run records)."""
     from parlour.models.registry import known_models, registry_files
-    from parlour.models.weights.resolve import weights_status
+    from parlour.models.weights.resolve import weights_status, with_weights_digest
 
-    return ModelListing([(spec, weights_status(spec)) for spec in known_models()], list(registry_files()))
+    listing = [(with_weights_digest(spec), weights_status(spec)) for spec in known_models()]
+    return ModelListing(listing, list(registry_files()))
 
 
 def generate(game: str, out: str | Path | None = None, seed: int | None = None) -> dict[str, Any]:
@@ -289,12 +298,13 @@ def quantize(
     source: str | Path,
     qtype: str,
     output: str | Path,
-    allow_requantize: bool = True,
+    allow_requantize: bool = False,
     register: str | None = None,
     registry: str | Path = "models.yaml",
 ) -> QuantizeReport:
     """Derive another quantization level of a GGUF file, or of a registered GGUF model's weights, with
-    llama.cpp's quantizer; with `register`, also add (or replace) a registry entry of that name in `registry`."""
+    llama.cpp's quantizer (an already-quantized source only with `allow_requantize`); with `register`, also
+    add (or replace) a registry entry of that name in `registry`."""
     from parlour.errors import ParlourError
     from parlour.models.weights.quantize import quantize_gguf, registry_entry
     from parlour.models.weights.resolve import resolve_weights

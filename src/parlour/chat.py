@@ -68,6 +68,7 @@ class Model(ABC):
         return {
             **self.spec.model_dump(mode="json"),
             "spec_hash": self.spec.spec_hash(),
+            "quantization_label": self.spec.quantization_label(),
             "ignored_parameters": self.ignored_parameters(),
         }
 

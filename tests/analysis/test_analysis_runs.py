@@ -115,7 +115,8 @@ def test_registry_groups_backends_and_quantizations(tmp_path: Path) -> None:
     assert set(table["backend"]) == {"llamacpp", "huggingface", "llamacpp_server"}  # Q8_0 is another precision
     assert table.loc[table.is_reference, "backend"].tolist() == ["huggingface"]
     quant, _ = variants(joined.frame, "quantization", reference="Q4_1")
-    assert set(quant["quantization"]) == {"Q4_1", "Q8_0"}
+    assert set(quant["quantization"]) == {"Q4_1", "Q8_0 from Q4_1"}  # the registry's Q8_0 is made from Q4_1
+    assert precision("Q8_0 from Q4_1") == 8
     assert [precision(q) for q in ("Q8_0", "GGUF Q4_K_M", "bf16", None, "safetensors (unquantised)")] == [
         8,
         4,

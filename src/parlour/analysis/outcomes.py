@@ -169,6 +169,13 @@ class VariantsOutcome(Outcome):
             return
         title = f"same weights, different {self.kind} (diff = row - reference)"
         yield TableView(title, self.table, self.overall_columns)
+        requantized = sorted({str(q) for q in self.table.get(self.kind, []) if " from " in str(q)})
+        if self.kind == "quantization" and requantized:
+            yield Note(
+                f"requantized files compared ({', '.join(requantized)}): made from already-quantized weights, they "
+                "keep the source's rounding, so they are not what these levels are when made from full precision",
+                warning=True,
+            )
         per_game = ["group", self.kind, "game", "played", "quality", "diff_played", "diff_quality"]
         yield TableView("per game", self.per_game, per_game)
         if not self.tests.empty:

@@ -20,7 +20,7 @@ def models_command(
     if verbose:
         table.add_column("weights / endpoint", overflow="fold")
     for spec, weights in listing.models:
-        row = [spec.name, spec.backend, spec.quantization or "", weights, spec.spec_hash()]
+        row = [spec.name, spec.backend, spec.quantization_label() or "", weights, spec.spec_hash()]
         if verbose:
             row.append(spec.weights or url_without_userinfo(spec.base_url or "") or spec.model_id or "")
         table.add_row(*row)

@@ -19,7 +19,9 @@ def quantize_command(
     qtype: str = typer.Option(..., "--type", help="Q8_0 | Q6_K | Q5_K_M | Q4_K_M | Q4_0 | Q2_K | F16 ..."),
     output: Path = typer.Option(..., "-o", "--output", help="Where to write the quantized GGUF."),
     allow_requantize: bool = typer.Option(
-        True, "--allow-requantize/--no-allow-requantize", help="Allow an already quantized source."
+        False,
+        "--allow-requantize",
+        help="Quantize an already quantized source (its rounding stays; the spec says e.g. 'Q8_0 from Q4_1').",
     ),
     register: str | None = typer.Option(
         None, "--register", help="Also add a registry entry with this name (grouped under the base model)."

@@ -15,7 +15,9 @@ from parlour.redact import printable
 
 def run_command(
     game: list[str] = typer.Option(..., "-g", "--game", help="Game name or 'all' (repeatable)."),
-    model: list[str] = typer.Option(..., "-m", "--model", help="Model name; give two for a pair."),
+    model: list[str] = typer.Option(
+        ..., "-m", "--model", help="Model: registered, PROVIDER/MODEL_ID or programmatic:oracle; two for a pair."
+    ),
     instances: Path | None = typer.Option(
         None, "-i", "--instances", help="instances.json, or a folder with games/<game>/in/instances.json."
     ),
@@ -27,6 +29,13 @@ def run_command(
     max_tokens: int | None = typer.Option(
         None, "-l", "--max-tokens", help="Default: the registry entry's, else clembench's 100."
     ),
+    model_arg: list[str] | None = typer.Option(
+        None,
+        "-M",
+        "--model-arg",
+        metavar="KEY=VALUE",
+        help="A spec field or sampling setting of the models, e.g. -M base_url=http://127.0.0.1:8000/v1 -M top_p=0.9.",
+    ),
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Episodes in flight (1 = sequential)."),
     limit: int | None = LIMIT_OPTION,
     progress: bool = PROGRESS_OPTION,
@@ -36,6 +45,7 @@ def run_command(
 
     from parlour import api
     from parlour.cli.progress import EpisodeProgress
+    from parlour.models.registry import parse_model_args
     from parlour.runner import episodes as runner
 
     if len(model) > 2:
@@ -43,6 +53,7 @@ def run_command(
     options = api.RunOptions(
         results=results, instances=instances, experiments=experiment or None, limit=limit,
         concurrency=concurrency, temperature=temperature, max_tokens=max_tokens,
+        model_args=parse_model_args(model_arg or []) or None,
     )  # fmt: skip
     with EpisodeProgress(notes, enabled=progress) as bar:
         summary = asyncio.run(api.arun(game, model, options, on_episode=bar.episode_done, on_start=bar.start))

@@ -28,6 +28,10 @@ BACKENDS: dict[str, str] = {
     "cohere": "parlour.models.remote.cohere:CohereModel",
 }
 
+# The backends that talk to a server over HTTP: a model of theirs can be named `PROVIDER/MODEL_ID` on the
+# command line without a registry entry.
+HOSTED = tuple(sorted(name for name, target in BACKENDS.items() if target.startswith("parlour.models.remote.")))
+
 
 def load_model(spec: ModelSpec) -> Model:
     """Instantiate the backend for `spec` (raises a one-line error for unknown or uninstalled backends)."""

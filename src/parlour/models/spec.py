@@ -13,9 +13,18 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
 
 from parlour.errors import ParlourError
+from parlour.models.sampling import check_sampling
 from parlour.redact import url_without_userinfo
 
 MAX_CONCURRENCY = 4096
@@ -34,6 +43,7 @@ _NOT_HASHED = {
     "max_retries",
     "api_key_env",
     "description",
+    "start_command",
     "resources",
     "replicas",
     # a reply over the cap fails its episode instead of being recorded: no recorded transcript ever
@@ -46,7 +56,7 @@ GENERATION_FIELDS = ("temperature", "max_tokens")
 # (its registry entry, a sweep's inline spec or a ModelSpec built in code), or clembench v1.6's default.
 FLAG, REGISTRY, CLEMBENCH_DEFAULT = "flag", "registry", "clembench default"
 # Fields added to the hash after results existed: hashed only when set, so older specs keep their hash.
-_HASHED_WHEN_SET = {"batch_size"}
+_HASHED_WHEN_SET = {"batch_size", "weights_sha256", "requantized_from"}
 # Options naming a file whose content generates the replies: the content is hashed, not the path.
 _CONTENT_OPTIONS = ("replies_file",)
 
@@ -64,6 +74,27 @@ def _file_digest(path: str) -> str:
 _OPTIONS_NOT_HASHED = {"retry_base_delay_s"}
 
 
+class RequantizedFrom(BaseModel):
+    """The already-quantized file a GGUF was requantized from: its rounding stays in the result, so it is
+    part of what the model is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    file: str = Field(description="The source file's name.")
+    type: str = Field(description="The source's quantization, e.g. Q4_1.")
+    sha256: str = Field(pattern=r"^sha256:[0-9a-f]{64}$", description="sha256 of the source file.")
+
+
+def quantization_label(spec: dict[str, Any]) -> str | None:
+    """A spec's quantization as it is shown everywhere (a run.json entry or a registry entry): `Q8_0`, or
+    `Q8_0 from Q4_1` for a file requantized from already-quantized weights."""
+    quantization = spec.get("quantization")
+    source = spec.get("requantized_from")
+    if quantization and isinstance(source, dict) and source.get("type"):
+        return f"{quantization} from {source['type']}"
+    return quantization
+
+
 class ModelSpec(BaseModel):
     """Everything needed to reproduce a model's replies, as recorded in each run's run.json."""
 
@@ -79,7 +110,15 @@ class ModelSpec(BaseModel):
         "inside an installed distribution without importing it.",
     )
     gguf_file: str | None = Field(None, description="GGUF file inside `weights` (huggingface backend).")
+    weights_sha256: dict[str, str] | None = Field(
+        None,
+        description="sha256 of each weight file (name -> sha256:hex), recorded when a run resolves the weights: "
+        "the weights are part of the spec, so a resume whose files changed is refused.",
+    )
     quantization: str | None = Field(None, description="e.g. Q4_1, Q8_0, F16; None for unquantized.")
+    requantized_from: RequantizedFrom | None = Field(
+        None, description="For a file quantized from already-quantized weights: that source (file, type, sha256)."
+    )
     base_model: str | None = Field(None, description="The weights this spec derives from (for grouping).")
     chat_template: str | None = Field(None, description="Jinja chat template; None = the weights' own.")
     stop: list[str] = Field(default_factory=list, description="Stop strings in addition to end-of-turn/EOS.")
@@ -92,6 +131,9 @@ class ModelSpec(BaseModel):
     )
     context_size: int | None = Field(None, ge=1, description="Context window; None = read from the weights.")
     base_url: str | None = None
+    start_command: str | None = Field(
+        None, description="How to start the server at base_url (the hint when nothing listens there)."
+    )
     api_key_env: str | None = Field(None, description="Environment variable holding the API key.")
     concurrency: int | None = Field(
         None, ge=1, le=MAX_CONCURRENCY, description="Requests in flight to this model's endpoint at first (default 8)."
@@ -155,6 +197,16 @@ class ModelSpec(BaseModel):
             raise ValueError(f"base_url {url!r} must be an http:// or https:// URL with a host")
         return url
 
+    @field_validator("sampling")
+    @classmethod
+    def _known_sampling(cls, sampling: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        """A misspelt or out-of-range setting is refused where the spec is read, not run as if unset."""
+        for key in sampling:
+            if key in cls.model_fields and key != "sampling":
+                raise ValueError(f"`{key}` is a field of the spec, not a sampling setting (set it beside `sampling:`)")
+        check_sampling(info.data.get("backend", ""), sampling)
+        return sampling
+
     @field_validator("options")
     @classmethod
     def _retry_delay_is_a_duration(cls, options: dict[str, Any]) -> dict[str, Any]:
@@ -181,6 +233,15 @@ class ModelSpec(BaseModel):
         canonical = json.dumps(self.hashed_fields(), sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
+    def fields_added_since(self, recorded: dict[str, Any]) -> list[str]:
+        """The fields hashed only when set that this spec sets and a recorded spec (a run.json entry written
+        before they existed) lacks."""
+        return sorted(f for f in _HASHED_WHEN_SET if f not in recorded and getattr(self, f) is not None)
+
+    def spec_hash_without(self, fields: list[str]) -> str:
+        """The hash as it was before `fields` (hashed only when set) existed."""
+        return self.model_copy(update=dict.fromkeys(fields)).spec_hash()
+
     def with_generation(self, temperature: float | None = None, max_tokens: int | None = None) -> ModelSpec:
         """A copy with a run's -t / -l applied. The one rule of every entry point (run, sweep, the API):
         an explicit value wins, otherwise the spec's own (its registry entry), otherwise clembench's
@@ -206,6 +267,10 @@ class ModelSpec(BaseModel):
             sources[field] = {"value": getattr(self, field), "source": source}
         return sources
 
+    def quantization_label(self) -> str | None:
+        """`Q8_0`, or `Q8_0 from Q4_1` for a requantized file."""
+        return quantization_label(self.model_dump(include={"quantization", "requantized_from"}))
+
     def player_folder_name(self) -> str:
         """clembench's name of one player in result folders: `<name>-t<temperature>`."""
         return f"{self.name}-t{self.temperature}"
@@ -215,4 +280,4 @@ def validation_message(exc: ValidationError) -> str:
     """The first error of a ModelSpec validation as `field `x`: what is wrong`."""
     first = exc.errors()[0]
     field = ".".join(str(x) for x in first["loc"])
-    return f"field `{field}`: {first['msg']}"
+    return f"field `{field}`: {first['msg'].removeprefix('Value error, ')}"

@@ -25,6 +25,7 @@ from parlour.analysis.loading import Scores, load_joined
 from parlour.analysis.placement import DEFAULT_COMPARISON
 from parlour.data import official_path
 from parlour.errors import ParlourError
+from parlour.models.spec import quantization_label
 from parlour.report.analysis_page import write_analysis_page
 from parlour.report.placement_page import write_placement_page
 from parlour.report.render import NOT_AVAILABLE, Writer, cell, ci_lookup, display_name, fmt, model_href, pct
@@ -144,7 +145,7 @@ def _leaderboard(writer: Writer, scores: Scores, ci: dict, has_ci: bool, n_boot:
             cells.append({**cell(row[quality_col(game)], None, "game"), "ci": f"{played} % played"})
         tag = ""
         spec = _first_spec(scores.runs.get(pair))
-        tag = " · ".join(str(spec[k]) for k in ("backend", "quantization") if spec.get(k))
+        tag = " · ".join(str(v) for v in (spec.get("backend"), quantization_label(spec)) if v)
         rows.append({"name": display_name(pair), "pair": pair, "href": model_href(pair), "cells": cells, "tag": tag})
     writer.page(
         "index.html.j2",

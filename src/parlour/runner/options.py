@@ -13,6 +13,7 @@ class RunOptions:
 
     `temperature`/`max_tokens` override the specs' own where given (which default to clembench's 0.0 / 100;
     run.json's `generation` records which applied); they are applied when the players' specs are resolved.
+    `model_args` set spec fields or sampling settings of every model named (recorded in its spec).
     `concurrency` defaults to the models' own limit; `limit` keeps the first N instances of each experiment.
     """
 
@@ -23,6 +24,7 @@ class RunOptions:
     concurrency: int | None = None
     temperature: float | None = None
     max_tokens: int | None = None
+    model_args: dict[str, Any] | None = None  # -M key=value: spec fields or sampling settings of every model
 
     def __post_init__(self) -> None:
         # the API takes strings and lists where paths and tuples are meant: normalise once, here

@@ -53,6 +53,7 @@ async def run_pair(
     """Play every planned episode of `players` that is not complete yet and record the run in run.json
     (before the first episode, which pins the spec and the plan, and again when it ends)."""
     results = options.results
+    players.prepare()
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     tasks = plan(games, pair, options)
     with store.pair_lock(store.inside(results, pair), results):
@@ -220,22 +221,48 @@ def record_run(
 
 
 def check_spec_consistency(results: Path, pair: str, specs: list[ModelSpec]) -> None:
-    """Refuse to resume into a folder that another spec of the same model name produced."""
+    """Refuse to resume into a folder that another spec of the same model name produced (other weights
+    included: the refusal names the file that changed)."""
     path = store.inside(results, pair, store.RUN)
     if not path.is_file():
         return
-    recorded = {m.get("name"): m for m in store.read_json(path).get("models", []) if isinstance(m, dict)}
+    models = store.read_json(path).get("models", [])
+    recorded = {m.get("name"): m for m in models if isinstance(m, dict)}
     for spec in specs:
-        entry = recorded.get(spec.name, {})
-        old, new = entry.get("spec_hash"), spec.spec_hash()
-        if old is not None and old != new:
-            current = spec.model_dump(mode="json")
-            changed = _changed(entry, {k: current.get(k) for k in spec.hashed_fields()})
-            what = f"changed: {', '.join(changed)}" if changed else "the content of a file it names changed"
-            raise ResultsError(
-                f"{path}: model {spec.name} was run with spec {old}, now {new} ({what}); "
-                "use another results folder (-r) or another model name"
+        entry = recorded.get(spec.name)
+        old = entry.get("spec_hash") if entry else None
+        new = spec.spec_hash()
+        if old is None or old == new:
+            continue
+        old_weights = entry.get("weights_sha256")
+        if spec.weights_sha256 and isinstance(old_weights, dict) and old_weights != spec.weights_sha256:
+            file = next(
+                f
+                for f in sorted({*old_weights, *spec.weights_sha256})
+                if old_weights.get(f) != spec.weights_sha256.get(f)
             )
+            before, now = old_weights.get(file, "no file"), spec.weights_sha256.get(file, "no file")
+            raise ResultsError(
+                f"{path}: the weights of model {spec.name} changed since this folder was run: {file} "
+                f"({spec.weights}) had {before}, now {now}; "
+                "restore the file, or use another results folder (-r) or another model name"
+            )
+        added = spec.fields_added_since(entry)
+        if added and old == spec.spec_hash_without(added):
+            # a folder from before these fields were recorded (the weights' sha256, a requantized file's
+            # source): what they say cannot be checked for its episodes; from now on it is
+            log.warning(
+                f"{path}: model {spec.name} was run before specs recorded {', '.join(added)}; resumed, and "
+                "recorded from this run on (the episodes before cannot be checked against them)"
+            )
+            continue
+        current = spec.model_dump(mode="json")
+        changed = _changed(entry, {k: current.get(k) for k in spec.hashed_fields()})
+        what = f"changed: {', '.join(changed)}" if changed else "the content of a file it names changed"
+        raise ResultsError(
+            f"{path}: model {spec.name} was run with spec {old}, now {new} ({what}); "
+            "use another results folder (-r) or another model name"
+        )
 
 
 def _changed(recorded: dict[str, Any], current: dict[str, Any], prefix: str = "") -> list[str]:

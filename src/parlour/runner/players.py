@@ -11,7 +11,9 @@ from typing import Any, Protocol
 
 from parlour.chat import Model
 from parlour.models.loader import load_model
+from parlour.models.preflight import check_ready
 from parlour.models.spec import ModelSpec
+from parlour.models.weights.resolve import with_weights_digest
 from parlour.runner.episodes import PlayedEpisode, distinct_models, play_and_score
 from parlour.runner.plan import EpisodeTask
 
@@ -20,6 +22,10 @@ class Players(Protocol):
     """The two roles of a pair (one model twice for self-play), wherever they run."""
 
     specs: list[ModelSpec]
+
+    def prepare(self) -> None:
+        """Before any folder is made: raise NotReadyError when a model cannot start here, and complete the
+        specs with what they leave open (the sha256 of local weight files)."""
 
     async def start(self, log_folder: Path | None = None) -> list[str]:
         """Load the weights / start the engines (their own output to log files in `log_folder`); returns
@@ -52,6 +58,11 @@ class LocalPlayers:
         self.specs = [m.spec if isinstance(m, Model) else m for m in models]
         self.models: list[Model] = []
         self._owned: list[Model] = []
+
+    def prepare(self) -> None:
+        check_ready([m for m in self._given if not isinstance(m, Model)])
+        self._given = [m if isinstance(m, Model) else with_weights_digest(m) for m in self._given]
+        self.specs = [m.spec if isinstance(m, Model) else m for m in self._given]
 
     async def start(self, log_folder: Path | None = None) -> list[str]:
         loaded: dict[tuple[str, str], Model] = {}

@@ -35,7 +35,8 @@ def make_quantizations(specs: list[ModelSpec], source_model: str, log: Callable[
     made = []
     for spec in missing_quantizations(specs):
         output = Path(spec.weights or "").expanduser()
-        report = quantize_gguf(source_path, output, spec.quantization or "")
+        # the sweep file asks for these files by name; their registry entries say what they are made from
+        report = quantize_gguf(source_path, output, spec.quantization or "", allow_requantize=True)
         log(f"made {output} ({report.type} from {source_path.name}, {report.seconds:.1f} s) for {spec.name}")
         made.append(output)
     return made

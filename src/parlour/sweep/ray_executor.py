@@ -133,6 +133,9 @@ class RayPlayers:
         self._concurrency = 1
         self._next: itertools.cycle | None = None
 
+    def prepare(self) -> None:
+        """Nothing to do here: the actors' nodes, not the driver, hold the packages, keys and weights."""
+
     async def start(self, log_folder: Path | None = None) -> list[str]:
         """Start the actors; their engines log on the machines they run on."""
         require_ray()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from parlour import store
 from parlour.analysis.registry import run_analysis
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
+from parlour.models.preflight import Missing, preflight
+from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner.episodes import FAILED, RunSummary
 from parlour.runner.options import RunOptions
@@ -27,7 +30,9 @@ from parlour.runner.pair import plan as plan_run
 from parlour.runner.players import LocalPlayers, Players
 from parlour.scoring.cache_filler import ScoreCacheFiller
 from parlour.sweep.file import SweepFile, expand_models
-from parlour.sweep.prepare import make_quantizations, served
+from parlour.sweep.prepare import make_quantizations, missing_quantizations, served
+
+log = logging.getLogger("parlour")
 
 PlayersFactory = Callable[[list[ModelSpec]], Players]
 
@@ -107,16 +112,27 @@ async def play_sweep(
     on_episode: OnEpisode | None = None,
     on_start: Callable[[str, int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    check_here: bool = True,
 ) -> SweepSummary:
-    """Play every pair of the sweep; `limit` (the command line's) overrides the file's."""
+    """Play every pair of the sweep; `limit` (the command line's) overrides the file's. With `check_here`
+    (the local executor), every model is checked before the first episode: what some lack is logged in one
+    block with the commands that install it, their pairs are reported as not run, and the others play."""
     plans = plan_pairs(sweep)
+    missing = missing_here(sweep, plans) if check_here else {}
+    if missing:
+        lines = [m.line() for found in missing.values() for m in found]
+        log.warning("\n  ".join(["not run, as this machine lacks (what to do in brackets):", *lines]))
+    not_run = [(p, None, _not_run(p, missing)) for p in plans if any(s.name in missing for s in p.specs)]
+    plans = [p for p in plans if not any(s.name in missing for s in p.specs)]
+    ready = [s for s in expand_models(sweep) if s.name not in missing]
     if sweep.quantize_from:
-        make_quantizations(expand_models(sweep), sweep.quantize_from)
+        make_quantizations(ready, sweep.quantize_from)
     limit = limit or sweep.limit
     if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
         planned = [plan_run(p.games, _pair_folder(p), _options(sweep, results, limit)) for p in plans]
         on_total(sum(len(tasks) for tasks in planned))
-    with served(sweep.serve, expand_models(sweep)):
+    serve = {server: source for server, source in sweep.serve.items() if server not in missing}
+    with served(serve, ready):
         # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited
         jobs = [
             _play_pair(plan, sweep, results, limit, make_players(plan.specs), on_episode, on_start) for plan in plans
@@ -125,7 +141,31 @@ async def play_sweep(
             done = await asyncio.gather(*jobs)
         else:
             done = [await job for job in jobs]
-    return SweepSummary(pairs=list(done))
+    return SweepSummary(pairs=[*done, *not_run])
+
+
+def missing_here(sweep: SweepFile, plans: list[PairPlan]) -> dict[str, list[Missing]]:
+    """What each of the sweep's models lacks on this machine (only those lacking something), in one pass
+    before anything is made or played. A file that quantize_from makes, or a server that serve: starts,
+    needs what makes it instead (the source model's weights, the server's packages)."""
+    specs = {s.name: s for p in plans for s in p.specs}
+    to_make = {s.name for s in missing_quantizations(list(specs.values()))} if sweep.quantize_from else set()
+    sources = {name: sweep.quantize_from for name in to_make}
+    sources.update({name: source for name, source in sweep.serve.items() if name in specs})
+    missing: dict[str, list[Missing]] = {}
+    for name, spec in specs.items():
+        found = preflight(spec, weights_made=name in to_make, served=name in sweep.serve)
+        source = sources.get(name)
+        if source is not None:  # the model whose weights it is made or served from
+            found += [Missing(name, f"made from {m.model}: {m.problem}", m.fix) for m in preflight(lookup(source))]
+        if found:
+            missing[name] = found
+    return missing
+
+
+def _not_run(plan: PairPlan, missing: dict[str, list[Missing]]) -> str:
+    lacking = [m.line() for spec in plan.specs for m in missing.get(spec.name, [])]
+    return "not run: " + "; ".join(dict.fromkeys(lacking))
 
 
 def finish_sweep(sweep: SweepFile, results: Path, summary: SweepSummary, n_boot: int = 1000) -> SweepSummary:

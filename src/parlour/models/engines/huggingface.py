@@ -26,18 +26,10 @@ from parlour.models.engines.batching import BatchQueue
 from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.engines.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.engines.shadow import ShadowPlan
+from parlour.models.sampling import TRANSFORMERS_NAMES as SAMPLING_KEYS
 from parlour.models.spec import ModelSpec
 from parlour.models.weights.resolve import resolve_weights
 
-# spec.sampling keys -> transformers generate() keyword.
-SAMPLING_KEYS = {
-    "top_p": "top_p",
-    "top_k": "top_k",
-    "min_p": "min_p",
-    "repetition_penalty": "repetition_penalty",
-    "repeat_penalty": "repetition_penalty",
-    "no_repeat_ngram_size": "no_repeat_ngram_size",
-}
 # Keys that only shape sampling and therefore do nothing when decoding greedily.
 SAMPLING_ONLY = {"top_p", "top_k", "min_p"}
 DEFAULT_CONTEXT = 256  # clembench's fallback when the config names no context size

@@ -33,17 +33,10 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.messages import ensure_alternating_roles
+from parlour.models.sampling import LLAMACPP_DEFAULTS as DEFAULT_SAMPLING
 from parlour.models.spec import ModelSpec
 from parlour.models.weights.resolve import resolve_weights
 
-# llama-cpp-python's defaults, sent explicitly so that every run records what was used.
-DEFAULT_SAMPLING: dict[str, Any] = {
-    "top_p": 0.95,
-    "top_k": 40,
-    "min_p": 0.05,
-    "repeat_penalty": 1.0,
-    "seed": 0,
-}
 # The context of the Llama object in batched mode, where it only loads the weights and tokenizes.
 _UNUSED_CONTEXT = 256
 # End-of-turn markers of common templates, used as stop strings when they appear in the template.

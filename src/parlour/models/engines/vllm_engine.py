@@ -47,6 +47,7 @@ from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.engines.huggingface import package_version, weights_location
 from parlour.models.engines.shadow import ShadowPlan
+from parlour.models.sampling import VLLM_NAMES as SAMPLING_KEYS
 from parlour.models.spec import ModelSpec
 
 # spec.quantization (lower-cased) -> vLLM's method name. Anything else is refused with the list.
@@ -60,17 +61,6 @@ VLLM_QUANTIZATION = {
     "bnb-4bit": "bitsandbytes",
     "compressed-tensors": "compressed-tensors",
     "gguf": "gguf",
-}
-# spec.sampling keys -> vLLM SamplingParams field.
-SAMPLING_KEYS = {
-    "top_p": "top_p",
-    "top_k": "top_k",
-    "min_p": "min_p",
-    "repetition_penalty": "repetition_penalty",
-    "repeat_penalty": "repetition_penalty",
-    "presence_penalty": "presence_penalty",
-    "frequency_penalty": "frequency_penalty",
-    "seed": "seed",
 }
 # Keys that only shape sampling and therefore do nothing when decoding greedily (not sent then).
 SAMPLING_ONLY = {"top_p", "top_k", "min_p", "seed"}

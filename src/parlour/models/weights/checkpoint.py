@@ -21,7 +21,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from parlour.errors import ParlourError
-from parlour.models.weights.cache import cache_dir
+from parlour.models.weights.cache import cache_dir, cache_subdir
 
 CHECKPOINT_PREFIX = "checkpoint:"
 MANIFEST = "parlour-checkpoint.json"
@@ -136,6 +136,7 @@ def make_checkpoint(gguf: Path, target: Path, digest: str) -> Manifest:
 
 def ensure_checkpoint(gguf: Path) -> Path:
     """The checkpoint folder of `gguf`: checked and reused when it is whole, (re)made otherwise."""
+    cache_subdir("checkpoints")  # a cache that cannot be made: one line, before any work
     digest = _sha256(gguf)
     folder = checkpoint_folder(gguf, digest)
     if folder.is_dir():
@@ -143,10 +144,23 @@ def ensure_checkpoint(gguf: Path) -> Path:
         if why is None:
             return folder
         log.warning("checkpoint %s is damaged (%s); making it again", folder, why)
-        shutil.rmtree(folder)
+        _remove(folder)
+    elif folder.is_symlink():  # a link to nothing
+        _remove(folder)
     log.info("making a transformers checkpoint of %s in %s (once)", gguf.name, folder)
     make_checkpoint(gguf, folder, digest)
     return folder
+
+
+def _remove(folder: Path) -> None:
+    """Remove a damaged checkpoint: a link is removed, never what it points to (it may be shared)."""
+    try:
+        if folder.is_symlink():
+            folder.unlink()
+        else:
+            shutil.rmtree(folder)
+    except OSError as exc:
+        raise ParlourError(f"checkpoint {folder} is damaged and cannot be removed ({exc}); remove it by hand") from None
 
 
 def source_location(location: str) -> str:

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from parlour.errors import ParlourError
+from parlour.models.weights.digest import file_sha256
 
 # CLI name -> (llama.cpp ftype constant, tensor types that are the type's intended mix).
 QUANT_TYPES: dict[str, tuple[str, frozenset[str]]] = {
@@ -44,6 +45,9 @@ _TENSOR_LINE = re.compile(
 _FALLBACK_LINE = re.compile(
     r"(?P<name>\S+)\s+-[^\n]*?required for type\s+(?P<wanted>\w+)\)\s*->\s*falling back to\s+(?P<got>\w+)"
 )
+FULL_PRECISION = ("f32", "f16", "bf16")
+# the loader's summary of the source file: "llama_model_loader: - type q4_1:  210 tensors"
+_SOURCE_TYPES = re.compile(r"- type\s+(?P<type>\w+):\s+(?P<count>\d+) tensors")
 _FALLBACK_SUMMARY = re.compile(r"(\d+) of (\d+) tensor\(s\) required fallback quantization")
 
 
@@ -55,6 +59,7 @@ class QuantizeReport:
     output: str
     type: str
     source_type: str | None
+    source_sha256: str
     seconds: float
     bytes_in: int
     bytes_out: int
@@ -75,9 +80,23 @@ class QuantizeReport:
             detail = ", ".join(f"{n} to {t}" for t, n in by_type.most_common())
             detail = f" ({detail})" if detail else ""
             lines.append(f"fallback: {count} tensor(s) could not use {self.type}'s types{detail}")
-        if self.source_type and self.source_type not in ("f32", "f16", "bf16"):
-            lines.append(f"note: requantized from already quantized {self.source_type} weights")
+        if self.requantized:
+            lines.append(
+                f"note: requantized from already quantized {self.source_type} weights: its label is "
+                f"'{self.type} from {(self.source_type or '').upper()}'"
+            )
         return "\n".join(lines)
+
+    @property
+    def requantized(self) -> bool:
+        """Whether the source was itself quantized (not f32/f16/bf16)."""
+        return bool(self.source_type) and self.source_type not in FULL_PRECISION
+
+    def requantized_from(self) -> dict[str, str] | None:
+        """The spec's `requantized_from` (source file, type, sha256) for a requantized file."""
+        if not self.requantized:
+            return None
+        return {"file": Path(self.source).name, "type": (self.source_type or "").upper(), "sha256": self.source_sha256}
 
 
 @contextlib.contextmanager
@@ -118,14 +137,28 @@ def parse_quantize_log(log: str, qtype: str) -> tuple[str | None, dict[str, int]
     if warned:
         fallbacks = warned
     summary = _FALLBACK_SUMMARY.search(log)
+    loaded = Counter({m["type"]: int(m["count"]) for m in _SOURCE_TYPES.finditer(log) if m["type"] != "f32"})
+    if loaded:  # the whole file, also when llama.cpp stops at the first tensor it refuses
+        source_types = loaded
     source_type = source_types.most_common(1)[0][0] if source_types else None
     return source_type, dict(out_types), fallbacks, int(summary[1]) if summary else None
 
 
+def requantize_refusal(source: Path, qtype: str, source_type: str | None) -> str:
+    """Why an already-quantized source is not requantized unless asked, and what asking means."""
+    what = f"already quantized ({source_type.upper()})" if source_type else "already quantized"
+    return (
+        f"quantize: {source} is {what}: a {qtype} file made from it keeps its rounding errors and adds "
+        f"{qtype}'s, so it is not the {qtype} of the full-precision weights (its spec records it as "
+        f"'{qtype} from {(source_type or '?').upper()}'); pass --allow-requantize to make it anyway"
+    )
+
+
 def quantize_gguf(
-    source: Path, output: Path, qtype: str, allow_requantize: bool = True, threads: int | None = None
+    source: Path, output: Path, qtype: str, allow_requantize: bool = False, threads: int | None = None
 ) -> QuantizeReport:
-    """Quantize `source` to `output` at level `qtype` (a key of QUANT_TYPES)."""
+    """Quantize `source` to `output` at level `qtype` (a key of QUANT_TYPES). An already-quantized source is
+    refused unless `allow_requantize`."""
     qtype = qtype.upper()
     if qtype not in QUANT_TYPES:
         raise ParlourError(f"quantize: unknown type '{qtype}' (known: {', '.join(QUANT_TYPES)})")
@@ -150,8 +183,9 @@ def quantize_gguf(
             status = llama_cpp.llama_model_quantize(str(source).encode(), str(partial).encode(), ctypes.byref(params))
         if status != 0:
             last = next((ln.strip() for ln in reversed(lines) if ln.strip()), "no log")
-            hint = "; the source is already quantized: use --allow-requantize" if "requantiz" in last.lower() else ""
-            raise ParlourError(f"quantize: llama.cpp failed on {source} -> {qtype}: {last}{hint}")
+            if "requantiz" in last.lower():
+                raise ParlourError(requantize_refusal(source, qtype, parse_quantize_log("".join(lines), qtype)[0]))
+            raise ParlourError(f"quantize: llama.cpp failed on {source} -> {qtype}: {last}")
         partial.replace(output)
     finally:
         partial.unlink(missing_ok=True)
@@ -162,6 +196,7 @@ def quantize_gguf(
         output=str(output),
         type=qtype,
         source_type=source_type,
+        source_sha256=file_sha256(source),
         seconds=time.perf_counter() - start,
         bytes_in=source.stat().st_size,
         bytes_out=output.stat().st_size,
@@ -185,6 +220,8 @@ def registry_entry(report: QuantizeReport, name: str, base: Any | None = None) -
         "description": f"{report.type} quantization of {Path(report.source).name}"
         + (f" (requantized from {report.source_type})" if report.source_type else ""),
     }
+    if report.requantized:
+        entry["requantized_from"] = report.requantized_from()
     if base is not None:
         if base.context_size:
             entry["context_size"] = base.context_size

