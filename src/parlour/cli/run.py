@@ -31,6 +31,12 @@ def run_command(
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Episodes in flight (1 = sequential)."),
     limit: int | None = LIMIT_OPTION,
     progress: bool = PROGRESS_OPTION,
+    benchmark: str = typer.Option(
+        "clembench-1.6", "--benchmark", help="clembench-1.6 (parlour's games) or clembench-2.0 (clemcore's, 14 games)."
+    ),
+    games_dir: Path | None = typer.Option(
+        None, "--games-dir", help="clembench-2.0: the clembench checkout (default: $PARLOUR_CLEMBENCH_GAMES)."
+    ),
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
     import asyncio
@@ -43,7 +49,8 @@ def run_command(
         fail("give one model (self-play) or two (a pair)")
     options = api.RunOptions(
         results=results, instances=instances, experiments=experiment or None, limit=limit,
-        concurrency=concurrency, temperature=temperature, max_tokens=max_tokens,
+        concurrency=concurrency, temperature=temperature, max_tokens=max_tokens, benchmark=benchmark,
+        games_dir=games_dir,
     )  # fmt: skip
     with EpisodeProgress(notes, enabled=progress) as bar:
         summary = asyncio.run(api.arun(game, model, options, on_episode=bar.episode_done, on_start=bar.start))
