@@ -18,6 +18,7 @@ from conftest import REFERENCE, REQUIRE_REFERENCE
 from parlour.chat import Generation, Model
 from parlour.models.spec import ModelSpec
 
+os.environ.setdefault("TQDM_DISABLE", "1")  # clemcore's per-episode progress bars, as parlour's bridge does
 GAMES = REFERENCE.parent / "clembench-2.0" / "games"
 GAME_NAMES = [
     "adventuregame", "codenames", "guesswhat", "imagegame", "matchit_ascii", "privateshared", "referencegame",
@@ -67,7 +68,9 @@ def loop_thread() -> Iterator[asyncio.AbstractEventLoop]:
         loop.close()
 
 
-def clemcore_run(games: list[str], model: Model, results: Path, limit: int) -> Path:
+def clemcore_run(
+    games: list[str], model: Model, results: Path, limit: int, experiments: list[str] | None = None
+) -> Path:
     """`clem run` then `clem score`, as clemcore's CLI does them (its callbacks, its dispatch to the
     sequential runner, one request at a time), with the parlour model as the players' backend."""
     from clemcore.backends import Model as ClemcoreModel
@@ -91,6 +94,7 @@ def clemcore_run(games: list[str], model: Model, results: Path, limit: int) -> P
     pair = store.pair_name([model.spec.player_folder_name()])
     specs = game_specs(GAMES)
     with loop_thread() as loop:
+        asyncio.run_coroutine_threadsafe(model.start(), loop).result()
         players = [ParlourBackend(model, loop)]
         infos = ClemcoreModel.to_infos(players)
         folder = ResultsFolder(results, run_dir=pair)
@@ -105,12 +109,15 @@ def clemcore_run(games: list[str], model: Model, results: Path, limit: int) -> P
 
                 def first(row: dict[str, Any], taken: dict[str, int] = taken) -> bool:
                     experiment = row["experiment"]["name"]
+                    if experiments and experiment not in experiments:
+                        return False
                     taken[experiment] = taken.get(experiment, 0) + 1
                     return taken[experiment] <= limit
 
                 instances = GameInstances.from_game_spec(specs[name]).filter(first)
                 dispatch.run(benchmark, instances, players, callbacks=callbacks, batch_size=1)
                 benchmark.compute_scores(sorted((results / pair / name).rglob("interactions.json")))
+        asyncio.run_coroutine_threadsafe(model.aclose(), loop).result()
     return results / pair
 
 
@@ -148,5 +155,12 @@ def outcomes(pair_dir: Path) -> dict[str, int]:
     return counts
 
 
-def games_env() -> dict[str, str]:
-    return {**os.environ, "PARLOUR_CLEMBENCH_GAMES": str(GAMES)}
+def first_experiments(games: list[str]) -> list[str]:
+    """The first experiment of each game (for short runs of a real model)."""
+    names = []
+    for game in games:
+        from parlour.clembench.games import game_specs, instances_file
+
+        spec = game_specs(GAMES)[game]
+        names.append(json.loads(instances_file(spec).read_text(encoding="utf-8"))["experiments"][0]["name"])
+    return names

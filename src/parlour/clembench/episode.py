@@ -28,6 +28,7 @@ from clemcore.clemgame.runners import sequential
 
 from parlour import store
 from parlour.errors import ResultsError
+from parlour.redact import redact
 from parlour.runner.episodes import ABORTED, FAILED, PLAYED, SKIPPED, EpisodeOutcome
 
 COMPLETED, ERROR, INTERACTIONS, SCORES = "completed.json", "error.json", "interactions.json", "scores.json"
@@ -99,12 +100,12 @@ class _Failures(logging.Handler):
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
-        self.by_thread: dict[int, str] = {}
+        self.by_thread: dict[int, dict[str, str]] = {}
 
     def emit(self, record: logging.LogRecord) -> None:
         cause = record.exc_info[1] if record.exc_info else None
-        text = f"{type(cause).__name__}: {cause}" if cause else record.getMessage()
-        self.by_thread[threading.get_ident()] = text
+        error = {"error": type(cause).__name__, "message": redact(str(cause))} if cause else None
+        self.by_thread[threading.get_ident()] = error or {"error": "EpisodeError", "message": record.getMessage()}
 
 
 FAILURES = _Failures()
@@ -115,17 +116,16 @@ logging.getLogger("clemcore.clemgame.benchmark").addHandler(FAILURES)  # the gam
 def outcome_of(task: ClemTask) -> EpisodeOutcome:
     directory = task.directory
     if not (directory / COMPLETED).is_file() or not (directory / SCORES).is_file():
-        cause = FAILURES.by_thread.pop(threading.get_ident(), None)
-        if (directory / ERROR).is_file():
-            error = store.read_json(directory / ERROR)
-            cause = f"{error.get('error')}: {error.get('message')}"
-        elif (directory / COMPLETED).is_file():
-            cause = f"the game's scorer failed: {cause}"
-        elif directory.exists():  # raised before its game master existed: clemcore wrote no error.json
-            cause = cause or "clemcore did not play this episode"
-            store.write_json(directory / ERROR, {"error": "EpisodeError", "message": cause}, task.results)
-        # a scorer that failed leaves no scores.json: the episode is played again by the next run
-        return EpisodeOutcome(task, FAILED, cause or "clemcore did not play this episode")  # type: ignore[arg-type]
+        logged = FAILURES.by_thread.pop(threading.get_ident(), None)
+        if (directory / ERROR).is_file():  # clemcore's: the game raised inside a step
+            logged = store.read_json(directory / ERROR)
+        elif (directory / COMPLETED).is_file():  # the game's scorer raised: no scores.json, replayed next run
+            logged = {"error": "ScorerError", "message": logged["message"] if logged else "no scores.json"}
+        elif directory.exists():  # raised outside a step (the backend, the setup): clemcore writes nothing
+            logged = logged or {"error": "EpisodeError", "message": "clemcore did not play this episode"}
+            store.write_json(directory / ERROR, logged, task.results)
+        logged = logged or {"error": "EpisodeError", "message": "clemcore did not play this episode"}
+        return EpisodeOutcome(task, FAILED, f"{logged.get('error')}: {logged.get('message')}")  # type: ignore[arg-type]
     scores = store.read_json(directory / SCORES)
     aborted = bool(scores.get("episode scores", {}).get("Aborted"))
     return EpisodeOutcome(task, ABORTED if aborted else PLAYED)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tupl
     from parlour.clembench.episode import ClemTask, instance_dir, results_folder
 
     layout = results_folder(options.results, pair)
-    benchmarks, tasks = [], []
+    benchmarks, tasks, matched = [], [], set()
     for spec in specs:
         benchmark = clem_games.load(spec, folder)
         benchmarks.append(benchmark)
@@ -38,9 +38,13 @@ def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tupl
             name = row["experiment"]["name"]
             if options.experiments and name not in options.experiments:
                 continue
+            matched.add(name)
             taken[name] = taken.get(name, 0) + 1
             if options.limit is None or taken[name] <= options.limit:
                 tasks.append(ClemTask(benchmark, row, instance_dir(layout, benchmark, row), options.results))
+    missing = [name for name in options.experiments or () if name not in matched]
+    if missing:
+        raise ClembenchError(f"experiment(s) {', '.join(missing)} not found in the selected games' instances")
     return benchmarks, tasks
 
 
