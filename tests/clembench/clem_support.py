@@ -36,6 +36,8 @@ def require_clem() -> None:
             pytest.fail("clemcore is not installed: CI installs the `clem` extra (pylock.test.toml)")
         pytest.skip("clembench 2.0 not checked: the `clem` extra (clemcore) is not installed")
     if not GAMES.is_dir():
+        if REQUIRE_REFERENCE:
+            pytest.fail(f"PARLOUR_REQUIRE_REFERENCE is set but the clembench 2.0 game folders are not at {GAMES}")
         pytest.skip(f"clembench 2.0 not checked: its game folders are not at {GAMES}")
 
 
