@@ -4,10 +4,10 @@ records clemcore's own sequential runner gives calling the same parlour model on
 `smollm2-135m-serial` evaluates each prompt on its own, so its replies do not depend on which requests
 share the engine; the batched `smollm2-135m` may differ in a nearly tied token (see the README).
 One instance of the first experiment of seven games whose prompts are short enough for a test on two
-cores (444 s on the shared development machine at a load average of 11 to 13, 2026-12-06): imagegame, matchit_ascii, privateshared, referencegame,
-taboo, textmapworld and wordle. A run of 13 games (all but adventuregame, whose episode runs all its
-turns) gave identical records too for the eight that finished before a 20-minute limit on a loaded
-machine (docs/clembench2.md)."""
+cores (444 s on the shared development machine at a load average of 11 to 13, 2026-12-06): imagegame,
+matchit_ascii, privateshared, referencegame, taboo, textmapworld and wordle. A run of 13 games (all but
+adventuregame, whose episode runs all its turns) gave identical records too for the eight that finished
+before a 20-minute limit on that loaded machine (docs/clembench2.md)."""
 
 from __future__ import annotations
 
