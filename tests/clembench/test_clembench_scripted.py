@@ -5,6 +5,7 @@ all 14 games, parlour playing 8 episodes at once."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +29,19 @@ def prompt_lines(messages: list[dict[str, Any]]) -> str:
     return lines[(7 * len(messages)) % len(lines)] if lines else "hello"
 
 
-@pytest.mark.parametrize("policy", [invalid, prompt_lines], ids=["invalid", "prompt-lines"])
+TEMPLATE = re.compile(r"\b([A-Za-z]{3,12}):\s*<[^>\n]*>")
+WORDS = ["house", "crane", "apple", "table", "plant"]
+
+
+def templates(messages: list[dict[str, Any]]) -> str:
+    """The reply templates of the prompt (`CLUE: <...>`, `GUESS: <...>`) filled with a word that changes
+    each turn: well-formed moves, so that taboo plays all its turns to a loss."""
+    found = TEMPLATE.findall(str(messages[-1]["content"])) or TEMPLATE.findall(str(messages[0]["content"]))
+    word = WORDS[sum(1 for m in messages if m["role"] == "assistant") % len(WORDS)]
+    return "\n".join(f"{key}: {word}" for key in list(dict.fromkeys(found))[:2]) or word
+
+
+@pytest.mark.parametrize("policy", [invalid, prompt_lines, templates], ids=["invalid", "prompt-lines", "templates"])
 def test_bridge_equals_clemcore_sequential(policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     require_clem()
     monkeypatch.chdir(tmp_path)  # clemcore logs to ./clembench.log, matchit_ascii writes ./first_words.txt
