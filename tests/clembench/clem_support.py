@@ -27,6 +27,13 @@ GAME_NAMES = [
 ]  # fmt: skip
 
 
+@pytest.fixture(autouse=True)
+def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test in its own folder: clemcore logs to ./clembench.log (opened when it is first imported) and
+    matchit_ascii appends to ./first_words.txt. Autouse in every module that imports it."""
+    monkeypatch.chdir(tmp_path)
+
+
 def require_clem() -> None:
     """Skip (with the reason) without the clem extra or the 2.0 game folders; CI fails instead."""
     try:

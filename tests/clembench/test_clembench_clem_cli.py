@@ -10,7 +10,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-from clem_support import GAMES, PolicyModel, episode_files, require_clem
+from clem_support import (
+    GAMES,
+    PolicyModel,
+    episode_files,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    require_clem,
+)
 from test_clembench_scripted import prompt_lines
 
 import parlour

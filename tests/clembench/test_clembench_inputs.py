@@ -7,7 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from clem_support import GAMES, PolicyModel, require_clem
+from clem_support import (
+    GAMES,
+    PolicyModel,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    require_clem,
+)
 
 import parlour
 from parlour.errors import ClembenchError

@@ -14,7 +14,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from clem_support import GAMES, clemcore_run, episode_files, first_experiments, outcomes, require_clem
+from clem_support import (
+    GAMES,
+    clemcore_run,
+    episode_files,
+    first_experiments,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    outcomes,
+    require_clem,
+)
 
 import parlour
 from parlour.models.loader import load_model
@@ -25,9 +33,8 @@ GAMES_RUN = ["imagegame", "matchit_ascii", "privateshared", "referencegame", "ta
 
 
 @pytest.mark.slow
-def test_default_model_in_flight_equals_clemcore_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_model_in_flight_equals_clemcore_one_at_a_time(tmp_path: Path) -> None:
     require_clem()
-    monkeypatch.chdir(tmp_path)  # clemcore logs to ./clembench.log
     experiments = first_experiments(GAMES_RUN)
     summary = parlour.run(
         GAMES_RUN, MODEL, results=tmp_path / "parlour", limit=1, experiments=experiments, concurrency=8,

@@ -13,7 +13,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from clem_support import GAMES, PolicyModel, episode_files, require_clem
+from clem_support import (
+    GAMES,
+    PolicyModel,
+    episode_files,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    require_clem,
+)
 from test_clembench_scripted import prompt_lines
 
 import parlour

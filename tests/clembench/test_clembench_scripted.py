@@ -10,7 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from clem_support import GAME_NAMES, GAMES, PolicyModel, clemcore_run, episode_files, outcomes, require_clem
+from clem_support import (
+    GAME_NAMES,
+    GAMES,
+    PolicyModel,
+    clemcore_run,
+    episode_files,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    outcomes,
+    require_clem,
+)
 
 import parlour
 
@@ -42,9 +51,8 @@ def templates(messages: list[dict[str, Any]]) -> str:
 
 
 @pytest.mark.parametrize("policy", [invalid, prompt_lines, templates], ids=["invalid", "prompt-lines", "templates"])
-def test_bridge_equals_clemcore_sequential(policy: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_bridge_equals_clemcore_sequential(policy: Any, tmp_path: Path) -> None:
     require_clem()
-    monkeypatch.chdir(tmp_path)  # clemcore logs to ./clembench.log, matchit_ascii writes ./first_words.txt
     model = PolicyModel(f"policy-{policy.__name__.replace('_', '-')}", policy)
     summary = parlour.run(
         GAME_NAMES, model, results=tmp_path / "parlour", limit=LIMIT, concurrency=8,
