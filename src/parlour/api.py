@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from parlour.chat import Model
+from parlour.errors import UnknownGameError
 from parlour.models.registry import lookup, with_model_args
 from parlour.models.spec import ModelSpec
 from parlour.runner import pair as pair_run
@@ -76,6 +77,12 @@ async def arun(
         m if isinstance(m, Model) else resolve_spec(m, options.temperature, options.max_tokens, options.model_args)
         for m in items
     ]
+    if options.benchmark == "clembench-2.0":
+        from parlour.clembench.run import run_pair as run_clembench
+
+        return await run_clembench(games, LocalPlayers(given), options, on_episode=on_episode, on_start=on_start)
+    if options.benchmark != "clembench-1.6":
+        raise UnknownGameError(f"unknown benchmark {options.benchmark!r} (known: clembench-1.6, clembench-2.0)")
     return await run_pair(games, LocalPlayers(given), options, on_episode=on_episode, on_start=on_start)
 
 

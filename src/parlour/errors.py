@@ -68,3 +68,7 @@ class ResultsError(ParlourError):
 class LinkInResultsError(ResultsError):
     """A file or folder parlour would write or delete inside a results folder is a symbolic link: parlour
     does not follow it, so nothing outside the results folder is touched."""
+
+
+class ClembenchError(ParlourError):
+    """clembench 2.0 cannot run: clemcore or a game's dependency missing, no games folder, an unknown game."""

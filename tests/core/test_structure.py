@@ -16,7 +16,7 @@ LAYERS: list[set[str]] = [
     {"redact", "textfiles", "testing"},
     {"data", "store", "chat"},
     {"models", "games"},
-    {"runner"},
+    {"runner", "clembench"},
     {"scoring"},
     {"analysis"},
     {"report"},
@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"cli", "__main__", "__init__"},
 ]
 #: pairs on one level that stay apart: games and backends are joined by the runner, never by each other
-APART = [("games", "models"), ("models", "games"), ("sweep", "analyze"), ("analyze", "sweep")]
+APART = [("games", "models"), ("models", "games"), ("runner", "clembench"), ("sweep", "analyze"), ("analyze", "sweep")]
 
 
 def _modules() -> dict[str, Path]:

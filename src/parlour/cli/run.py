@@ -39,6 +39,12 @@ def run_command(
     concurrency: int | None = typer.Option(None, "--concurrency", min=1, help="Episodes in flight (1 = sequential)."),
     limit: int | None = LIMIT_OPTION,
     progress: bool = PROGRESS_OPTION,
+    benchmark: str = typer.Option(
+        "clembench-1.6", "--benchmark", help="clembench-1.6 (parlour's games) or clembench-2.0 (clemcore's, 14 games)."
+    ),
+    games_dir: Path | None = typer.Option(
+        None, "--games-dir", help="clembench-2.0: the clembench checkout (default: $PARLOUR_CLEMBENCH_GAMES)."
+    ),
 ) -> None:
     """Play episodes and score them; rerunning the same command resumes."""
     import asyncio
@@ -54,6 +60,7 @@ def run_command(
         results=results, instances=instances, experiments=experiment or None, limit=limit,
         concurrency=concurrency, temperature=temperature, max_tokens=max_tokens,
         model_args=parse_model_args(model_arg or []) or None,
+        benchmark=benchmark, games_dir=games_dir,
     )  # fmt: skip
     with EpisodeProgress(notes, enabled=progress) as bar:
         summary = asyncio.run(api.arun(game, model, options, on_episode=bar.episode_done, on_start=bar.start))

@@ -181,11 +181,15 @@ async def run_episodes(
     concurrency: int,
     on_done: Callable[[EpisodeOutcome], None] | None = None,
     on_written: Callable[[EpisodeTask], None] | None = None,
+    run_one: Callable[[Any, Play, str], Awaitable[EpisodeOutcome]] | None = None,
 ) -> RunSummary:
     """Run all tasks with at most `concurrency` episodes in flight, started in task order; `play` plays
     one (see runner.players); this process writes. Only `concurrency` coroutines exist at a time and the
     summary keeps counts, so memory does not grow with the number of episodes. `on_written` is called for
-    each episode whose records were written (played or aborted), `on_done` for every episode as it ends."""
+    each episode whose records were written (played or aborted), `on_done` for every episode as it ends.
+    `run_one` resumes, plays and writes one task (default: `run_episode`, parlour's own records; the
+    clembench 2.0 bridge gives its own, which writes clemcore's layout)."""
+    run_one = run_one or run_episode
     started = time.monotonic()
     summary = RunSummary(pair=pair, episode_dirs=[task.directory for task in tasks])
     pending = iter(tasks)
@@ -195,7 +199,7 @@ async def run_episodes(
     async def worker() -> None:
         for task in pending:  # the workers share one iterator: each takes the next task in order
             in_flight.add(task.label)
-            outcome = await run_episode(task, play, pair)
+            outcome = await run_one(task, play, pair)
             in_flight.discard(task.label)
             summary.add(outcome)
             if on_written is not None and outcome.status in (PLAYED, ABORTED):

@@ -25,12 +25,16 @@ class RunOptions:
     temperature: float | None = None
     max_tokens: int | None = None
     model_args: dict[str, Any] | None = None  # -M key=value: spec fields or sampling settings of every model
+    benchmark: str = "clembench-1.6"  # or "clembench-2.0": clemcore plays the games of a clembench checkout
+    games_dir: Path | None = None  # clembench-2.0's games folder (default: the setting PARLOUR_CLEMBENCH_GAMES)
 
     def __post_init__(self) -> None:
         # the API takes strings and lists where paths and tuples are meant: normalise once, here
         object.__setattr__(self, "results", Path(self.results))
         if self.instances is not None:
             object.__setattr__(self, "instances", Path(self.instances))
+        if self.games_dir is not None:
+            object.__setattr__(self, "games_dir", Path(self.games_dir))
         if self.experiments is not None:
             object.__setattr__(self, "experiments", tuple(self.experiments) or None)
 

@@ -108,10 +108,24 @@ def overall(played: pd.DataFrame, quality: pd.DataFrame) -> pd.DataFrame:
 
     A NaN % Played marks a game the model has no scores for; it is excluded from both averages.
     """
-    avg_played = played.mean(axis=1, skipna=True).round(2)
-    avg_quality = quality.where(played.notna()).mean(axis=1, skipna=True).round(2)
+    avg_played = _mean_in_game_order(played).round(2)
+    avg_quality = _mean_in_game_order(quality.where(played.notna())).round(2)
     clemscore = (avg_played / 100 * avg_quality).round(2)
     return pd.DataFrame({CLEMSCORE_COL: clemscore, AVG_PLAYED_COL: avg_played, AVG_QUALITY_COL: avg_quality})
+
+
+def _mean_in_game_order(values: pd.DataFrame) -> pd.Series:
+    """Row means over the non-NaN values, summed left to right in column order: this reproduces every
+    overall value of the official tables, while pandas' own row mean sums in another order that changed
+    between pandas 2 and 3 (the last bit differs, which flips a rounding at .xx5)."""
+    array = values.to_numpy(dtype=float)
+    present = ~np.isnan(array)
+    total = np.zeros(len(array))
+    for column in range(array.shape[1]):
+        total = total + np.where(present[:, column], array[:, column], 0.0)  # + 0.0 leaves a sum unchanged
+    count = present.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.Series(np.where(count > 0, total / np.maximum(count, 1), np.nan), index=values.index)
 
 
 def from_per_game(table: pd.DataFrame) -> pd.DataFrame:

@@ -1,0 +1,127 @@
+"""The run of one pair on clembench 2.0: parlour's runner (lock, resume, run.json, progress, many episodes
+in flight) around clemcore's game code, which plays each episode on a worker thread."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from parlour import store
+from parlour.clembench import games as clem_games
+from parlour.clembench import nltk_data
+from parlour.errors import ClembenchError
+from parlour.games.instances import instances_sha256
+from parlour.runner.episodes import RunSummary, run_episodes
+from parlour.runner.options import RunOptions
+from parlour.runner.pair import OnEpisode, OnStart, _finished_info, check_spec_consistency, record_run
+from parlour.runner.players import LocalPlayers
+
+
+def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tuple[list[Any], list[Any]]:
+    """The loaded games and the episodes to run, in clemcore's order (game, experiment, instance);
+    `limit` keeps the first N instances of each experiment."""
+    from clemcore.clemgame import GameInstances
+
+    from parlour.clembench.episode import ClemTask, instance_dir, results_folder
+
+    layout = results_folder(options.results, pair)
+    benchmarks, tasks, matched = [], [], set()
+    for spec in specs:
+        benchmark = clem_games.load(spec, folder)
+        benchmarks.append(benchmark)
+        taken: dict[str, int] = {}
+        for row in GameInstances.from_game_spec(spec):
+            name = row["experiment"]["name"]
+            if options.experiments and name not in options.experiments:
+                continue
+            matched.add(name)
+            taken[name] = taken.get(name, 0) + 1
+            if options.limit is None or taken[name] <= options.limit:
+                tasks.append(ClemTask(benchmark, row, instance_dir(layout, benchmark, row), options.results))
+    missing = [name for name in options.experiments or () if name not in matched]
+    if missing:
+        raise ClembenchError(f"experiment(s) {', '.join(missing)} not found in the selected games' instances")
+    return benchmarks, tasks
+
+
+def _run_info(specs: list[Any], tasks: list[Any], options: RunOptions, in_flight: int, folder: Path) -> dict[str, Any]:
+    return {
+        "started": datetime.now().isoformat(),
+        "status": "unfinished",
+        "benchmark": clem_games.BENCHMARK,
+        "clemcore": clem_games.require_clemcore(),
+        "games_folder": str(folder),
+        "games": sorted(spec.game_name for spec in specs),
+        "game_files_sha256": {spec.game_name: clem_games.files_sha256(spec) for spec in specs},
+        "instance_files": {
+            spec.game_name: {
+                "path": str(clem_games.instances_file(spec)),
+                "sha256": instances_sha256(clem_games.instances_file(spec)),
+            }
+            for spec in specs
+        },
+        "experiments": list(options.experiments) if options.experiments else "all",
+        "limit": options.limit,
+        "concurrency": in_flight,
+        "episodes": len(tasks),
+    }
+
+
+async def run_pair(
+    games: str | Sequence[str],
+    players: LocalPlayers,
+    options: RunOptions,
+    on_episode: OnEpisode | None = None,
+    on_start: OnStart | None = None,
+) -> RunSummary:
+    """Play every episode of the selected 2.0 games not complete yet, `options.concurrency` (or the model's
+    default) at once, and record the run in run.json (before the first episode and when it ends)."""
+    clem_games.require_clemcore()
+    if options.instances is not None:
+        raise ClembenchError(f"{clem_games.BENCHMARK} plays each game's own instance file: leave out -i/--instances")
+    folder = clem_games.games_folder(options.games_dir)
+    specs = clem_games.select(folder, [games] if isinstance(games, str) else list(games))
+    nltk_data.ensure()  # taboo and codenames read NLTK corpora at import, offline
+    from parlour.clembench.episode import callbacks, play, results_folder
+    from parlour.clembench.model import ParlourBackend
+
+    results = options.results
+    store.check_results_folder(results)
+    pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
+    store.inside(results, pair)
+    _, tasks = plan(specs, folder, options, pair)
+    with store.pair_lock(store.inside(results, pair), results):
+        check_spec_consistency(results, pair, players.specs)
+        try:
+            await players.start(store.inside(results, pair))
+            loop = asyncio.get_running_loop()
+            backends = [ParlourBackend(model, loop) for model in players.models]
+            from clemcore.backends import Model as ClemcoreModel
+
+            # one model for self-play, as `clem run -m MODEL` passes it
+            distinct = backends[:1] if len(backends) == 2 and backends[0].model is backends[1].model else backends
+            infos = ClemcoreModel.to_infos(distinct)
+            layout = results_folder(results, pair)
+            episode_callbacks = callbacks(layout, infos)
+            in_flight = options.concurrency or players.default_concurrency()
+            info = _run_info(specs, tasks, options, in_flight, folder)
+            info["generation"] = {spec.name: spec.generation_sources() for spec in players.specs}
+            record_run(results, pair, players.describe(), info)
+            if on_start is not None:
+                on_start(pair, len(tasks))
+            with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="clembench") as pool:
+
+                async def run_one(task: Any, _play: Any, _pair: str) -> Any:
+                    return await loop.run_in_executor(pool, play, task, distinct, episode_callbacks)
+
+                summary = await run_episodes(tasks, None, pair, in_flight, on_episode, run_one=run_one)  # type: ignore[arg-type]
+            summary.folder = store.inside(results, pair)
+            info.update(_finished_info(summary))
+            record_run(results, pair, players.describe(), info)
+            return summary
+        finally:
+            await players.aclose()

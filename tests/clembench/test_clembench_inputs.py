@@ -1,0 +1,46 @@
+"""Bad input to a clembench 2.0 run is one line naming what to set or install (exit 2 from the command)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from clem_support import (
+    GAMES,
+    PolicyModel,
+    in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    require_clem,
+)
+
+import parlour
+from parlour.errors import ClembenchError
+
+
+def test_missing_games_folder_names_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    require_clem()
+    monkeypatch.delenv("PARLOUR_CLEMBENCH_GAMES", raising=False)
+    model = PolicyModel("policy-hello", lambda messages: "hello")
+    with pytest.raises(ClembenchError, match="PARLOUR_CLEMBENCH_GAMES"):
+        parlour.run("taboo", model, results=tmp_path, benchmark="clembench-2.0")
+    with pytest.raises(ClembenchError, match="games folder not found"):
+        parlour.run("taboo", model, results=tmp_path, benchmark="clembench-2.0", games_dir=tmp_path / "nowhere")
+
+
+def test_unknown_game_lists_the_games(tmp_path: Path) -> None:
+    require_clem()
+    model = PolicyModel("policy-hello", lambda messages: "hello")
+    with pytest.raises(ClembenchError, match="nosuchgame not in .*codenames"):
+        parlour.run("nosuchgame", model, results=tmp_path, benchmark="clembench-2.0", games_dir=GAMES)
+
+
+def test_command_exits_2_with_one_line(tmp_path: Path) -> None:
+    require_clem()
+    done = subprocess.run(
+        [sys.executable, "-m", "parlour", "run", "--benchmark", "clembench-2.0", "--games-dir", str(tmp_path / "x"),
+         "-g", "taboo", "-m", "programmatic:oracle", "-r", str(tmp_path / "r")],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert done.returncode == 2
+    assert "games folder not found" in done.stderr + done.stdout
