@@ -5,6 +5,7 @@ cut or planted cache file or a change within one timestamp tick has made stale."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import time
@@ -276,3 +277,36 @@ def test_a_run_scores_as_it_did_without_the_cache(tmp_path: Path, monkeypatch: p
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "plain", limit=2)
     cached, plain = (_snapshot(tmp_path / name) for name in ("cached", "plain"))
     assert cached == plain and cached
+
+
+@pytest.mark.parametrize(
+    ("episode_scores", "outcome"),
+    [
+        # more episode scores than the cache holds: counted like any other, read from the file each time
+        ({f"metric {i}": 1.0 for i in range(cache.MAX_METRICS + 1)}, "counted"),
+        # an integer no float can hold: the file is not used, with one line naming it
+        ('"Main Score": 1' + "0" * 400, "unusable"),
+    ],
+    ids=["too-many-metrics", "huge-number"],
+)
+def test_eval_takes_an_unusual_scores_file_alike_with_and_without_the_cache(
+    results: Path, episode_scores: dict[str, float] | str, outcome: str
+) -> None:
+    from support.cli import parlour as run_parlour
+
+    scores = _episode(results) / store.SCORES
+    if isinstance(episode_scores, dict):
+        scores.write_text(json.dumps({"turn scores": {}, "episode scores": episode_scores}), encoding="utf-8")
+    else:
+        scores.write_text('{"turn scores": {}, "episode scores": {' + episode_scores + "}}", encoding="utf-8")
+    time.sleep(2.1)  # past the racy margin (the fixture sets it to 0 in this process only): the command caches it
+    command = ("eval", "-r", str(results), "--n-boot", "10")
+    runs = [run_parlour(*command, env=env) for env in ({}, {cache.DISABLE_ENV: "1"})]
+    runs.append(run_parlour(*command))  # now from the cache
+    for run in runs:
+        assert "Traceback" not in run.stderr, run.stderr
+        if outcome == "counted":
+            assert run.returncode == 0, run.stderr
+        else:
+            assert run.returncode == 1 and f"{scores}: episode score 'Main Score'" in run.stderr, run.stderr
+    assert len({run.stdout for run in runs}) == 1

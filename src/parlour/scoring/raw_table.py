@@ -28,6 +28,7 @@ import pandas as pd
 from parlour import store
 from parlour.errors import ResultsError
 from parlour.scoring.cache import (
+    MAX_METRICS,
     ExperimentCache,
     ScoresFact,
     StatKey,
@@ -82,14 +83,20 @@ def _score(path: Path, metric: str, value: object) -> float:
     if value is None:
         return math.nan
     if isinstance(value, bool | int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # a JSON integer of hundreds of digits
+            raise ResultsError(f"{path}: episode score '{metric}' is an integer too large for a number") from None
     raise ResultsError(f"{path}: episode score '{metric}' is {type(value).__name__} {value!r}, not a number")
 
 
 def scores_fact(key: StatKey, data: bytes, values: dict[str, float] | None) -> ScoresFact:
     """The cache's fact about a scores.json read (as `data`, giving `values`) after a stat of `key`.
-    JSON cannot hold an infinite value: such an episode is read from its file each time."""
-    if values is not None and not all(math.isfinite(v) or math.isnan(v) for v in values.values()):
+    JSON cannot hold an infinite value, and a fact holds at most MAX_METRICS of them: such an episode is
+    read from its file each time, with the same result."""
+    if values is not None and (
+        len(values) > MAX_METRICS or not all(math.isfinite(v) or math.isnan(v) for v in values.values())
+    ):
         values = None
     cached = None if values is None else {k: None if math.isnan(v) else v for k, v in values.items()}
     return ScoresFact(stat=key, digest=digest(data), values=cached)
