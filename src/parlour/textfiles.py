@@ -202,10 +202,11 @@ def read_csv(path: Path, error: type[ParlourError], what: str = "CSV file", **op
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a model named
 # "=HYPERLINK(...)" would run when someone opens raw.csv. Such text cells are written with a leading
-# apostrophe, which spreadsheets show as text, and read_csv takes it off again. Headers are left alone:
-# clembench's own column "-, clemscore" must keep its name.
-_FORMULA = r"^[=+\-@\t\r]"
-_QUOTED_FORMULA = r"^'[=+\-@\t\r]"
+# apostrophe, which spreadsheets show as text, and read_csv takes it off again. A cell that starts with an
+# apostrophe of its own is quoted too, so that taking one off is always right: `'=x` and `=x` stay two
+# names. Headers are left alone: clembench's own column "-, clemscore" must keep its name.
+_FORMULA = r"^['=+\-@\t\r]"
+_QUOTED_FORMULA = r"^'['=+\-@\t\r]"
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
