@@ -42,7 +42,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def results(played: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the played episodes; files count as settled at once (the racy rule has its own test)."""
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     copy = tmp_path / "results"
     shutil.copytree(played, copy)
     time.sleep(0.02)  # past the copy's timestamp tick
@@ -238,16 +238,15 @@ def test_a_linked_cache_file_is_not_followed(results: Path, tmp_path: Path) -> N
 def test_a_file_changed_within_the_racy_margin_is_not_cached(results: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a file system with 2-second timestamps (FAT), an edit soon after scoring keeps every stat but
     ctime's nanoseconds; the cache must not have recorded the first content then."""
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 2_000_000_000)
-    real_key = cache.stat_key
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 2_000_000_000)
+    real_key = store.file_stamp
 
-    def coarse_key(path: Path, follow_links: bool = True) -> cache.StatKey | None:
+    def coarse_key(path: Path, follow_links: bool = True) -> store.Stamp | None:
         key = real_key(path, follow_links)
         tick = 2_000_000_000
         return None if key is None else (key[0], key[1] // tick * tick, key[2] // tick * tick, key[3], key[4])
 
-    for module in (cache, rescore, raw_table_module):
-        monkeypatch.setattr(module, "stat_key", coarse_key)
+    monkeypatch.setattr(store, "file_stamp", coarse_key)
     won, aborted = (_episode(results, policy) / store.INTERACTIONS for policy in ("oracle", "breaker"))
     longer, shorter = sorted((won, aborted), key=lambda p: -p.stat().st_size)
     original = longer.read_bytes()
@@ -259,7 +258,7 @@ def test_a_file_changed_within_the_racy_margin_is_not_cached(results: Path, monk
 
 
 def test_a_run_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     results = tmp_path / "results"
     parlour.run("taboo", "programmatic:oracle", results=results, limit=2)
     time.sleep(0.02)
@@ -271,7 +270,7 @@ def test_a_run_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_run_scores_as_it_did_without_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "cached", limit=2)
     monkeypatch.setenv(cache.DISABLE_ENV, "1")
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "plain", limit=2)

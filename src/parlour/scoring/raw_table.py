@@ -31,12 +31,8 @@ from parlour.scoring.cache import (
     MAX_METRICS,
     ExperimentCache,
     ScoresFact,
-    StatKey,
     digest,
     scorer_fingerprint,
-    settled,
-    stat_key,
-    timestamp,
 )
 from parlour.scoring.clemscore import ABORTED, PLAYED, RAW_COLUMNS
 from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes, walk_names
@@ -90,7 +86,7 @@ def _score(path: Path, metric: str, value: object) -> float:
     raise ResultsError(f"{path}: episode score '{metric}' is {type(value).__name__} {value!r}, not a number")
 
 
-def scores_fact(key: StatKey, data: bytes, values: dict[str, float] | None) -> ScoresFact:
+def scores_fact(key: store.Stamp, data: bytes, values: dict[str, float] | None) -> ScoresFact:
     """The cache's fact about a scores.json read (as `data`, giving `values`) after a stat of `key`.
     JSON cannot hold an infinite value, and a fact holds at most MAX_METRICS of them: such an episode is
     read from its file each time, with the same result."""
@@ -110,8 +106,8 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     """The rows of one episode (`labels`: its game, model and experiment), from the cache when its
     scores.json is the one cached; the episode is noted in `out` when it has no usable scores."""
     name = ep.path.name
-    before = timestamp()
-    key = stat_key(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
+    before = store.stamp_clock()
+    key = store.file_stamp(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
     if key is None:
         if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
             out.unscored.append(ep.path)
@@ -126,7 +122,7 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     except ResultsError as exc:
         out.unreadable.append((path, str(exc)))
         return []
-    if cache.active and settled(key, before):
+    if cache.active and store.settled(key, before):
         cache.record(name, scores=scores_fact(key, data, values))
     return value_rows(values, *labels, name)
 
@@ -190,17 +186,21 @@ def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
 RAW_SOURCES = "raw.csv.json"
 
 
-def sources_fingerprint(results: Path) -> str:
-    """A hash of every scores.json and run.json under `results` (path, size, modification time)."""
+def sources_fingerprint(results: Path) -> str | None:
+    """A hash of the stamps (`store.file_stamp`: the freshness rule every derived file follows) of every
+    scores.json and run.json under `results`; None when one of them changed too recently to tell a later
+    change apart (`store.settled`), so that raw.csv built now is not taken as current later."""
+    before = store.stamp_clock()
     digest = hashlib.sha256()
     files = ["/".join(names) + f"/{store.SCORES}" for names in walk_names(results)]
     files += [str(path.relative_to(results)) for path in sorted(results.glob(f"*/{store.RUN}"))]
     for relative in files:
-        try:
-            stat = os.stat(os.path.join(results, relative))
-        except OSError:
+        stamp = store.file_stamp(os.path.join(results, relative))
+        if stamp is None:
             continue  # an episode without scores.json
-        digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        if not store.settled(stamp, before):
+            return None
+        digest.update(f"{relative}\0{stamp}\n".encode())
     return digest.hexdigest()
 
 
@@ -209,7 +209,7 @@ def _file_sha256(path: Path) -> str:
         return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
-def record_raw_sources(results: Path, sources: str) -> None:
+def record_raw_sources(results: Path, sources: str | None) -> None:
     """Write raw.csv's sidecar after raw.csv: the sources it was built from and its own hash."""
     store.write_json(
         results / RAW_SOURCES, {"sources": sources, "raw_csv_sha256": _file_sha256(results / "raw.csv")}, results
@@ -229,6 +229,7 @@ def raw_csv_is_current(results: Path) -> bool:
         return next(walk_episodes(results), None) is None
     return (
         isinstance(recorded, dict)
+        and isinstance(recorded.get("sources"), str)
         and recorded.get("sources") == sources_fingerprint(results)
         and recorded.get("raw_csv_sha256") == _file_sha256(raw_csv)
     )
