@@ -208,6 +208,16 @@ def read_json_bytes(path: Path) -> tuple[bytes, Any]:
     return data, textfiles.decode_json(data, path, ResultsError)
 
 
+def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
+    """The plan in <pair>/run.json (which experiments of each game a run planned, with their settings and
+    number of instances: see runner.pair.planned_experiments); None when there is none."""
+    try:
+        plan = read_json(pair_dir / RUN).get("plan")
+    except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object
+        return None
+    return plan if isinstance(plan, dict) else None
+
+
 def pair_name(names: list[str]) -> str:
     """`<m0>-t<T>--<m1>-t<T>`; one model is duplicated (self-play), as clembench names it."""
     if len(names) == 1:

@@ -55,6 +55,23 @@ def test_changed_experiment_settings_are_refused(tmp_path: Path, field: str, val
     assert "other settings" in again.stderr and field in again.stderr and "Traceback" not in again.stderr
 
 
+def test_changed_settings_are_refused_when_the_experiment_files_are_gone(tmp_path: Path) -> None:
+    """run.json's plan records each experiment's settings: a resume compares them even when the experiment
+    files beside the episodes were removed, and names the setting that changed, with both values."""
+    instances, results = _taboo_instances(tmp_path), tmp_path / "results"
+    assert _run(results, instances, "--limit", "1").returncode == 0
+    old_turns = json.loads(instances.read_text(encoding="utf-8"))["experiments"][0]["max_turns"]
+    for experiment_file in results.glob("*/taboo/*/experiment*.json"):
+        experiment_file.unlink()
+    _edit(instances, lambda data: data["experiments"][0].update({"max_turns": old_turns + 1}))
+    again = _run(results, instances, "--limit", "3")
+    assert again.returncode == 2, again.stdout
+    message = again.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert f"max_turns {old_turns} -> {old_turns + 1}" in message and str(results / ORACLE / "run.json") in message
+    assert not list(results.glob("*/taboo/*/experiment*.json"))  # nothing was played or written
+
+
 def test_eval_counts_only_the_planned_experiments_and_says_so(tmp_path: Path) -> None:
     instances, results = _taboo_instances(tmp_path, experiments=2), tmp_path / "results"
     assert _run(results, instances).returncode == 0

@@ -143,15 +143,6 @@ def _read_chunk(results: Path, scorer: str, experiments: Sequence[Sequence[Episo
     return out
 
 
-def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
-    """The plan in <pair>/run.json (see runner.pair.planned_experiments); None when there is none."""
-    try:
-        plan = store.read_json(pair_dir / store.RUN).get("plan")
-    except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object
-        return None
-    return plan if isinstance(plan, dict) else None
-
-
 def in_plan(episode: EpisodeDir, plan: dict[str, Any]) -> bool:
     experiments = plan.get(episode.game)
     if not isinstance(experiments, dict):
@@ -168,7 +159,7 @@ def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
     for episode in walk_episodes(results):
         pair_dir = episode.path.parents[2]
         if pair_dir not in plans:
-            plans[pair_dir] = recorded_plan(pair_dir)
+            plans[pair_dir] = store.recorded_plan(pair_dir)
         plan = plans[pair_dir]
         (planned if plan is None or in_plan(episode, plan) else outside).append(episode)
     read = partial(_read_chunk, results, scorer_fingerprint())
