@@ -55,10 +55,10 @@ def write_json_if_changed(path: Path, data: Any, root: Path) -> bool:
     """`write_json`, skipped when the file already holds exactly these bytes; True when it was written."""
     encoded = encode_json(data)
     try:
-        if not path.is_symlink() and path.read_bytes() == encoded:
+        if textfiles.read_bytes(path, ResultsError, "file", len(encoded), follow_links=False) == encoded:
             return False
-    except OSError:
-        pass  # missing or unreadable: write it
+    except ResultsError:
+        pass  # missing, unreadable, a link, not a regular file or longer: write it
     write_file(path, encoded, root)
     return True
 

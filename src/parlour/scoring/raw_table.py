@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from parlour import store
+from parlour import store, textfiles
 from parlour.errors import ResultsError
 from parlour.scoring.cache import (
     MAX_METRICS,
@@ -196,8 +196,7 @@ def sources_fingerprint(results: Path) -> str | None:
 
 
 def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return textfiles.file_sha256(path, ResultsError, "raw table")
 
 
 def record_raw_sources(results: Path, sources: str | None) -> None:
