@@ -19,20 +19,25 @@ import numpy as np
 import pandas as pd
 
 from parlour.analysis.characteristics import join, load_characteristics, model_key
-from parlour.analysis.loading import load_joined, load_source
+from parlour.analysis.loading import Scores, load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
-from parlour.data import DEFAULT_COMPARISON, PREFIX, official_instance_hashes, official_path
+from parlour.data import DEFAULT_COMPARISON, PREFIX, instance_digest, official_instance_digests, official_path
 from parlour.errors import ResultsError
+from parlour.store import INSTANCE
+from parlour.textfiles import read_json
 
-# which instances a row was played on, from the sha256 of each game's instances file in its run.json
+# which instances a row was played on, from its episodes' instance.json against the official instances
 OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
 INSTANCE_SETS_NOTE = (
-    "Rows marked 'other instances' were played on other instance files than the official v1.6 ones (other "
-    "prompts, target words and grids), so their rank and residual compare different tests, not only different "
-    "models; rows marked 'instance set unknown' have no instance hashes in their run.json (recorded before "
-    "parlour kept them, or a table given without its runs)."
+    "A row is 'official' only when it played every official v1.6 instance of every game it is placed on. "
+    "Rows marked 'other instances' were played on other instances than the official ones (other prompts, "
+    "target words and grids), so their rank and residual compare different tests, not only different models; "
+    "rows marked 'n of N official episodes' played part of the official instances (the experiments named), "
+    "so their clemscore stands on fewer or other episodes than the official rows'; rows marked 'instance "
+    "set unknown' were given as a table without their episodes."
 )
+MAX_NAMED_EXPERIMENTS = 4
 SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
 
 
@@ -86,20 +91,35 @@ def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> 
     return out
 
 
-def instance_set(run: Mapping | None) -> str:
-    """OFFICIAL_SET when every instances file a run.json records is the official v1.6 file of its game,
-    OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
-    recorded: dict[str, set[str]] = {}
-    for entry in (run or {}).get("runs", []) if isinstance(run, Mapping) else []:
-        files = entry.get("instance_files") if isinstance(entry, Mapping) else None
-        for game, info in (files or {}).items():
-            if isinstance(info, Mapping):
-                recorded.setdefault(game, set()).add(str(info.get("sha256")))
-    if not recorded:
+def instance_set(episodes: pd.DataFrame | None, folder: Path | None) -> str:
+    """What a row of yours played, from its counted `episodes` (raw-table rows: game, experiment, episode)
+    under `folder` (its pair's results folder): OFFICIAL_SET when their instance.json files hold every
+    official v1.6 instance of every game among them, OTHER_SET when none is official, else "n of N
+    official episodes" with the experiments played; UNKNOWN_SET without episodes to look at."""
+    if episodes is None or folder is None or episodes.empty:
         return UNKNOWN_SET
-    official = official_instance_hashes()
-    same = all(hashes == {official.get(game)} for game, hashes in recorded.items())
-    return OFFICIAL_SET if same else OTHER_SET
+    official = official_instance_digests()
+    played: set[tuple[str, str, str]] = set()  # (game, experiment folder, instance digest)
+    other = 0
+    for game, experiment, episode in episodes[["game", "experiment", "episode"]].drop_duplicates().to_numpy():
+        digests = official.get(game, {}).get(experiment, [])
+        try:
+            digest = instance_digest(read_json(folder / game / experiment / episode / INSTANCE, ResultsError))
+        except ResultsError:
+            digest = None  # no instance.json to tell: not known to be official
+        if digest in digests:
+            played.add((game, experiment, digest))
+        else:
+            other += 1
+    total = sum(len(digests) for game in set(episodes["game"]) for digests in official.get(game, {}).values())
+    if not other and len(played) == total:
+        return OFFICIAL_SET
+    if not played:
+        return OTHER_SET
+    named = sorted({f"{game}/{experiment}" for game, experiment, _ in played})
+    more = ", ..." if len(named) > MAX_NAMED_EXPERIMENTS else ""
+    text = f"{len(played)} of {total} official episodes ({', '.join(named[:MAX_NAMED_EXPERIMENTS])}{more})"
+    return text + (f", {other} on other instances" if other else "")
 
 
 def _position(actual: float, low: float, high: float) -> str:
@@ -133,10 +153,10 @@ def place(
     yours: pd.DataFrame,
     comparison: str = DEFAULT_COMPARISON,
     level: float = 0.95,
-    runs: Mapping[str, Mapping] | None = None,
+    played: Mapping[str, str] | None = None,
 ) -> Placement:
     """Place the models of a joined score/characteristics frame among the official table `comparison`;
-    `runs` (pair -> run.json) says which instance set each of your rows was played on."""
+    `played` (pair -> `instance_set`) says which instances each of your rows was played on."""
     comparison = PREFIX + comparison.removeprefix(PREFIX)
     official = official_frame(comparison)
     fit = regression(official, sample="available", level=level)
@@ -154,7 +174,7 @@ def place(
         part["residual"] = part["clemscore"] - part["predicted"]
         part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
         part["official"] = is_official
-        part["instances"] = [OFFICIAL_SET if is_official else instance_set((runs or {}).get(p)) for p in part.index]
+        part["instances"] = [OFFICIAL_SET if is_official else (played or {}).get(p, UNKNOWN_SET) for p in part.index]
         parts.append(part.reset_index(names="pair"))
     # stable: at equal clemscore the official rows keep the better rank
     table = pd.concat(parts, ignore_index=True).sort_values(
@@ -178,4 +198,14 @@ def place_results(
 ) -> Placement:
     """Load your results (folders or tables) and characteristics, and place them among `comparison`."""
     scores, joined = load_joined(list(results), list(models))
-    return place(joined.frame, comparison, level, scores.runs)
+    return place(joined.frame, comparison, level, played_instances(scores))
+
+
+def played_instances(scores: Scores) -> dict[str, str]:
+    """pair -> `instance_set` of its counted episodes, for every pair of `scores`."""
+    raw = scores.raw
+    by_pair = dict(tuple(raw.groupby("model"))) if raw is not None and not raw.empty else {}
+    return {
+        pair: instance_set(by_pair.get(pair), scores.roots[pair] / pair if pair in scores.roots else None)
+        for pair in scores.models
+    }

@@ -7,6 +7,7 @@ A source written `official:NAME` names one of them, e.g. `official:v1.6` or `off
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from importlib import resources
@@ -47,10 +48,25 @@ OFFICIAL_INSTANCES = "instances_v1.6_sha256.json"
 
 
 @cache
+def _official_instances_file() -> dict:
+    path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
 def official_instance_hashes() -> dict[str, str]:
     """game -> sha256 of clembench v1.6's instances file for it."""
-    path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES
-    return dict(json.loads(path.read_text(encoding="utf-8"))["sha256"])
+    return dict(_official_instances_file()["sha256"])
+
+
+def official_instance_digests() -> dict[str, dict[str, list[str]]]:
+    """game -> experiment folder (`<index>_<name>`) -> `instance_digest` of each official v1.6 instance."""
+    return _official_instances_file()["instances"]
+
+
+def instance_digest(instance: object) -> str:
+    """A game instance's identity: the first 16 hex of the sha256 of its JSON (sorted keys, no spaces)."""
+    text = json.dumps(instance, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def resolve_source(source: str | Path) -> Path:
