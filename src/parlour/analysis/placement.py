@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parlour import store
 from parlour.analysis.characteristics import join, load_characteristics, model_key
 from parlour.analysis.loading import Scores, load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
 from parlour.data import DEFAULT_COMPARISON, PREFIX, instance_digest, official_instance_digests, official_path
 from parlour.errors import ResultsError
-from parlour.store import INSTANCE
-from parlour.textfiles import read_json
 
 # which instances a row was played on, from its episodes' instance.json against the official instances
 OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
@@ -104,7 +103,7 @@ def instance_set(episodes: pd.DataFrame | None, folder: Path | None) -> str:
     for game, experiment, episode in episodes[["game", "experiment", "episode"]].drop_duplicates().to_numpy():
         digests = official.get(game, {}).get(experiment, [])
         try:
-            digest = instance_digest(read_json(folder / game / experiment / episode / INSTANCE, ResultsError))
+            digest = instance_digest(store.read_json(folder / game / experiment / episode / store.INSTANCE))
         except ResultsError:
             digest = None  # no instance.json to tell: not known to be official
         if digest in digests:
