@@ -73,10 +73,15 @@ def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int,
     """The regular file's bytes (`open_regular`); `error` naming the file when it cannot be read or is larger
     than `max_bytes`."""
     with open_regular(path, error, what, follow_links) as handle:
-        if os.fstat(handle.fileno()).st_size > max_bytes:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
             raise error(_too_large(path, what, max_bytes))
         try:
-            data = handle.read(max_bytes + 1)  # one byte past the limit: the file may grow meanwhile
+            # read(n) allocates n bytes at once: ask for the size, then, only if the file grew meanwhile, for
+            # up to one byte past the limit
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
         except OSError as exc:
             raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     if len(data) > max_bytes:
