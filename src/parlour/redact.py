@@ -23,8 +23,12 @@ MIN_SECRET_LENGTH = 6
 
 _secrets: set[str] = set()
 _lock = threading.Lock()
-# C0 and C1 control characters and DEL but newline and tab: ESC and CSI start terminal escape sequences
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# Bidirectional formatting marks, embeddings, overrides and isolates: they reorder the text around them, so
+# a model or folder name holding U+202E would display as another name
+_BIDI = "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+_BIDI_CHARS = re.compile(f"[{_BIDI}]")
+# and C0 and C1 control characters and DEL but newline and tab: ESC and CSI start terminal escape sequences
+_CONTROL = re.compile(f"[\\x00-\\x08\\x0b-\\x1f\\x7f-\\x9f{_BIDI}]")
 
 
 def _forms(value: str) -> set[str]:
@@ -67,8 +71,20 @@ def redact_tree(value: Any) -> Any:
 
 def printable(text: str) -> str:
     """`text` redacted, with control characters other than newline and tab shown as escapes (`\\x1b`),
-    so a server's reply cannot move the cursor, recolour or retitle the terminal."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", redact(text))
+    so a server's reply cannot move the cursor, recolour or retitle the terminal, and bidirectional
+    formatting characters too (`\\u202e`), so a name cannot display as another."""
+    return _CONTROL.sub(_escaped, redact(text))
+
+
+def bidi_shown(text: str) -> str:
+    """`text` with its bidirectional formatting characters shown as escapes (`\\u202e`), as `printable`
+    shows them: for the report's pages, where every other character is HTML-escaped already."""
+    return _BIDI_CHARS.sub(_escaped, text)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def redacted_excerpt(text: str, limit: int) -> str:

@@ -5,7 +5,8 @@ An episode is complete when its interactions.json and requests.json exist and ha
 (interactions is written last); anything else (a failed episode with error.json, a corrupt or half-written file) is
 replayed by the next run. Every path below a results folder is built by `inside`, which refuses a name
 that would leave the folder, and every file written or removed there goes through `atomic_writer`,
-`pair_lock` or `clear_episode`, which follow no link inside it.
+`pair_lock` or `clear_episode`, which follow no link inside it. Whether a file derived from others is
+still true to them is decided by one rule, `file_stamp` and `settled`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import re
 import secrets
 import stat
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -57,10 +59,10 @@ def write_json_if_changed(path: Path, data: Any, root: Path) -> bool:
     """`write_json`, skipped when the file already holds exactly these bytes; True when it was written."""
     encoded = encode_json(data)
     try:
-        if not path.is_symlink() and path.read_bytes() == encoded:
+        if textfiles.read_bytes(path, ResultsError, "file", len(encoded), follow_links=False) == encoded:
             return False
-    except OSError:
-        pass  # missing or unreadable: write it
+    except ResultsError:
+        pass  # missing, unreadable, a link, not a regular file or longer: write it
     write_file(path, encoded, root)
     return True
 
@@ -191,6 +193,41 @@ def _refuse_link(folder: int, path: Path, root: Path) -> None:
         )
 
 
+#: a file's stamp: size, mtime_ns, ctime_ns, inode, device
+Stamp = tuple[int, int, int, int, int]
+#: a stamp keys a derived fact only once this long has passed since the file's last change
+RACY_MARGIN_NS = 2_000_000_000
+
+
+def file_stamp(path: Path | str, follow_links: bool = True) -> Stamp | None:
+    """The one freshness rule for every file parlour derives something from (the score cache's facts,
+    raw.csv): a derived fact stays true while the stamps of its sources are the same. ctime and inode are
+    in it because a user cannot set them: an edit that keeps size and mtime (`cp -p`, `touch -r`, `tar x`)
+    still changes ctime, and a file replaced by another has another inode. None when there is no regular
+    file at `path` (a link is followed, as the readers follow it, unless `follow_links` is False)."""
+    try:
+        info = os.stat(path, follow_symlinks=follow_links)
+    except OSError:
+        return None
+    if not stat.S_ISREG(info.st_mode):
+        return None
+    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
+
+
+def stamp_clock() -> int:
+    """The clock reading to take before the stamps of a derived fact (see `settled`)."""
+    return time.time_ns()
+
+
+def settled(stamp: Stamp, before_ns: int) -> bool:
+    """Whether a stamp taken after `before_ns` (`stamp_clock()`) may key a derived fact: the file's last change
+    lies RACY_MARGIN_NS before it (git's "racy" index rule). Two edits within one timestamp tick (or within
+    the 1-2 s of FAT, ext3 or HFS+) can leave the same stamp; so a fact is only recorded from a stamp old
+    enough that any later change gets a later timestamp, and from content read after that stamp. A file
+    dated in the future (a skewed NFS server) is not settled until then."""
+    return max(stamp[1], stamp[2]) < before_ns - RACY_MARGIN_NS
+
+
 def read_json(path: Path) -> Any:
     """Parse a results JSON file (NaN tokens allowed, as clembench writes them); ResultsError naming the file
     when it cannot be read, is too large or too deep, is not UTF-8 or is not JSON."""
@@ -201,6 +238,16 @@ def read_json_bytes(path: Path) -> tuple[bytes, Any]:
     """`read_json`, with the bytes it parsed (for a caller that keeps their digest)."""
     data = textfiles.read_bytes(path, ResultsError, "JSON file", textfiles.MAX_JSON_BYTES)
     return data, textfiles.decode_json(data, path, ResultsError)
+
+
+def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
+    """The plan in <pair>/run.json (which experiments of each game a run planned, with their settings and
+    number of instances: see runner.pair.planned_experiments); None when there is none."""
+    try:
+        plan = read_json(pair_dir / RUN).get("plan")
+    except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object
+        return None
+    return plan if isinstance(plan, dict) else None
 
 
 def pair_name(names: list[str]) -> str:

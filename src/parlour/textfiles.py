@@ -1,20 +1,24 @@
 """Reading the files a user gives parlour (instances, registries, sweeps, results, tables) with one-line errors.
 
-Every such file goes through this module, which bounds what a file can cost before anything else looks at
-it: its size, how deeply its JSON or YAML nests (deep nesting would otherwise end in a RecursionError in the
+Every such file goes through this module, which opens regular files only (a FIFO or a device named in its
+place is refused, never waited on) and bounds what a file can cost before anything else looks at it: its
+size, how deeply its JSON or YAML nests (deep nesting would otherwise end in a RecursionError in the
 parser or in whatever walks the data later) and how far YAML aliases expand (a few lines of nested aliases
 can stand for billions of nodes). Each refusal is the caller's error class with one line naming the file.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import orjson
 import yaml
@@ -32,22 +36,66 @@ MAX_DEPTH = 100  # nesting levels; clembench's files nest fewer than 10
 MAX_YAML_NODES = 1_000_000  # values in a YAML document with every alias expanded
 
 
-def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int, follow_links: bool = True) -> bytes:
-    """The file's bytes; `error` naming the file when it cannot be read or is larger than `max_bytes`.
-    With `follow_links` False, a link at `path` is an error too (O_NOFOLLOW: the link is not opened)."""
-    nofollow = 0 if follow_links else os.O_NOFOLLOW
+@contextmanager
+def open_regular(path: Path, error: type[ParlourError], what: str, follow_links: bool = True) -> Iterator[BinaryIO]:
+    """`path` open for reading, when it is a regular file; `error` naming the file otherwise (a FIFO, a
+    device, a folder, or a file that cannot be opened). Every file parlour reads is opened here: the
+    open itself does not wait (O_NONBLOCK: opening a FIFO would otherwise block until someone writes to
+    it), and what is not a regular file is refused before a byte is read. With `follow_links` False, a
+    link at `path` is an error too (O_NOFOLLOW: the link is not opened)."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | (0 if follow_links else os.O_NOFOLLOW)
     try:
-        with open(path, "rb", opener=lambda name, flags: os.open(name, flags | nofollow)) as handle:
-            info = os.fstat(handle.fileno())
-            if stat.S_ISREG(info.st_mode) and info.st_size > max_bytes:
-                raise error(_too_large(path, what, max_bytes))
-            # a pipe or device has no size to check beforehand: read one byte past the limit
-            data = handle.read() if stat.S_ISREG(info.st_mode) else handle.read(max_bytes + 1)
+        fd = os.open(path, flags)
     except OSError as exc:
         raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
+    with os.fdopen(fd, "rb") as handle:
+        kind = _not_regular(os.fstat(fd).st_mode)
+        if kind:
+            raise error(f"{path}: {what} is {kind}, not a regular file")
+        os.set_blocking(fd, True)
+        yield handle
+
+
+def _not_regular(mode: int) -> str | None:
+    """What a file of this mode is when it is not a regular file ("a FIFO", ...), else None."""
+    if stat.S_ISREG(mode):
+        return None
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISCHR, "a device"),
+        (stat.S_ISBLK, "a device"),
+    )
+    return next((name for test, name in kinds if test(mode)), "a special file")
+
+
+def read_bytes(path: Path, error: type[ParlourError], what: str, max_bytes: int, follow_links: bool = True) -> bytes:
+    """The regular file's bytes (`open_regular`); `error` naming the file when it cannot be read or is larger
+    than `max_bytes`."""
+    with open_regular(path, error, what, follow_links) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size > max_bytes:
+            raise error(_too_large(path, what, max_bytes))
+        try:
+            # read(n) allocates n bytes at once: ask for the size, then, only if the file grew meanwhile, for
+            # up to one byte past the limit
+            data = handle.read(size + 1)
+            if len(data) > size:
+                data += handle.read(max_bytes + 1 - len(data))
+        except OSError as exc:
+            raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
     if len(data) > max_bytes:
         raise error(_too_large(path, what, max_bytes))
     return data
+
+
+def file_sha256(path: Path, error: type[ParlourError], what: str = "file") -> str:
+    """The sha256 of a regular file's bytes, read in chunks (`open_regular`); `error` naming the file otherwise."""
+    with open_regular(path, error, what) as handle:
+        try:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+        except OSError as exc:
+            raise error(f"{path}: cannot read {what} ({exc.strerror or exc})") from exc
 
 
 def read_utf8(path: Path, error: type[ParlourError], what: str = "file", max_bytes: int = MAX_JSON_BYTES) -> str:
@@ -202,10 +250,11 @@ def read_csv(path: Path, error: type[ParlourError], what: str = "CSV file", **op
 
 # A cell starting with one of these is a formula to a spreadsheet (CSV injection): a model named
 # "=HYPERLINK(...)" would run when someone opens raw.csv. Such text cells are written with a leading
-# apostrophe, which spreadsheets show as text, and read_csv takes it off again. Headers are left alone:
-# clembench's own column "-, clemscore" must keep its name.
-_FORMULA = r"^[=+\-@\t\r]"
-_QUOTED_FORMULA = r"^'[=+\-@\t\r]"
+# apostrophe, which spreadsheets show as text, and read_csv takes it off again. A cell that starts with an
+# apostrophe of its own is quoted too, so that taking one off is always right: `'=x` and `=x` stay two
+# names. Headers are left alone: clembench's own column "-, clemscore" must keep its name.
+_FORMULA = r"^['=+\-@\t\r]"
+_QUOTED_FORMULA = r"^'['=+\-@\t\r]"
 
 
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:

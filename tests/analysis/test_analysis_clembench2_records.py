@@ -13,7 +13,7 @@ import pytest
 from conftest import REFERENCE
 from support.cli import parlour
 
-from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, instance_set, instance_sets_note, other_benchmark
+from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, instance_file_set, instance_sets_note, other_benchmark
 from parlour.data import official_instance_hashes, official_path
 from parlour.data.benchmarks import CLEMBENCH_1_6, CLEMBENCH_2_0, GAMES, pair_benchmark
 from parlour.report.transcripts import find_episodes, load_episode
@@ -161,10 +161,10 @@ def test_placement_marks_rows_of_another_clembench_version() -> None:
 def test_placement_marks_runs_by_the_instance_files_of_the_table_compared_with() -> None:
     v2 = official_instance_hashes("official:v2.0")
     run = {"benchmark": CLEMBENCH_2_0, "runs": [{"instance_files": {"taboo": {"sha256": v2["taboo"]}}}]}
-    assert instance_set(run, "official:v2.0") == OFFICIAL_SET
-    assert instance_set(run, "official:v1.6") == OTHER_SET  # 2.0's taboo instances are not 1.6's
+    assert instance_file_set(run, "official:v2.0") == OFFICIAL_SET
+    assert instance_file_set(run, "official:v1.6") == OTHER_SET  # 2.0's taboo instances are not 1.6's
     assert set(v2) == set(GAMES[CLEMBENCH_2_0])
-    assert "official v2.0 ones" in instance_sets_note("official:v2.0")
+    assert "every official v2.0 instance" in instance_sets_note("official:v2.0")
 
 
 CLEMBENCH_2_0_REF = REFERENCE.parent / "clembench-2.0" / "games"

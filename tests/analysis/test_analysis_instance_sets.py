@@ -1,6 +1,7 @@
-"""Placement across instance sets: run.json records the sha256 of each instances file, parlour ships the
-official v1.6 files' hashes (not their text), and every comparison with the official leaderboard marks the
-rows played on other instances and says what that means."""
+"""Placement across instance sets: parlour ships the official v1.6 files' hashes and a digest of each official
+instance (not their text); a row is official only when its episodes' instance.json files hold every official
+instance of every game it is placed on, and every comparison with the official leaderboard marks the other
+rows with what they played and says what that means."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ import pytest
 from conftest import REFERENCE
 from support.cli import parlour
 
-from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, UNKNOWN_SET, instance_set
-from parlour.data import official_instance_hashes
+from parlour.analysis.placement import OFFICIAL_SET, OTHER_SET, UNKNOWN_SET, place_results
+from parlour.data import official_instance_digests, official_instance_hashes
 from parlour.games.registry import game_names, get_game
 
 PAIR = "programmatic-oracle-t0.0--programmatic-oracle-t0.0"
@@ -24,24 +25,20 @@ def _sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _run_json(**hashes: str) -> dict:
-    return {"runs": [{"instance_files": {g: {"path": "x", "sha256": h} for g, h in hashes.items()}}]}
-
-
-def test_a_run_is_on_the_official_set_only_when_every_recorded_file_is_official() -> None:
-    official = official_instance_hashes()
-    assert set(official) == set(game_names())
-    assert instance_set(_run_json(taboo=official["taboo"], wordle=official["wordle"])) == OFFICIAL_SET
-    assert instance_set(_run_json(taboo=official["taboo"], wordle="0" * 64)) == OTHER_SET
-    assert instance_set({"runs": [{"games": ["taboo"]}]}) == UNKNOWN_SET  # recorded before the hashes
-    assert instance_set(None) == UNKNOWN_SET
+def _instances_played(results: Path) -> str:
+    (row,) = place_results([results]).yours.itertuples()
+    return str(row.instances)
 
 
 @pytest.mark.reference
 def test_shipped_hashes_are_the_official_files_and_their_text_is_not_shipped() -> None:
     official = official_instance_hashes()
+    assert set(official) == set(official_instance_digests()) == set(game_names())
     for game in game_names():
         assert official[game] == _sha(REFERENCE / "games" / game / "in" / "instances.json")
+        experiments = json.loads((REFERENCE / "games" / game / "in" / "instances.json").read_text())["experiments"]
+        counts = {f"{i}_{e['name']}": len(e["game_instances"]) for i, e in enumerate(experiments)}
+        assert {k: len(v) for k, v in official_instance_digests()[game].items()} == counts
         assert _sha(get_game(game).default_instances) != official[game]  # parlour's own instances differ
     shipped = {_sha(p) for p in SRC.rglob("*.json")}
     assert not shipped & set(official.values())
@@ -77,20 +74,36 @@ def test_parlours_own_instances_are_recorded_and_marked_in_eval_compare_and_the_
     assert "Not the same test:" in page and page.count(f'<span class="tag instances">{OTHER_SET}</span>') == 2
 
 
-def test_a_run_recorded_without_hashes_is_marked_unknown(tmp_path: Path) -> None:
+def test_a_table_without_its_episodes_is_marked_unknown(tmp_path: Path) -> None:
     results = tmp_path / "results"
     _play(results)
-    path = results / PAIR / "run.json"
-    run = json.loads(path.read_text())
-    for entry in run["runs"]:
-        del entry["instance_files"]
-    path.write_text(json.dumps(run))
-    assert UNKNOWN_SET in _compare(results)
+    _compare(results)  # writes results.csv
+    assert _instances_played(results) == OTHER_SET  # the episodes say so, whatever run.json records
+    assert _instances_played(results / "results.csv") == UNKNOWN_SET
 
 
 @pytest.mark.reference
-def test_a_run_on_the_official_files_is_not_marked(tmp_path: Path) -> None:
+def test_part_of_the_official_instances_is_marked_with_what_was_played(tmp_path: Path) -> None:
     results = tmp_path / "results"
-    _play(results, "-i", str(REFERENCE))
+    _play(results, "-i", str(REFERENCE))  # two instances of one experiment, from the official file
+    assert _instances_played(results) == "2 of 60 official episodes (taboo/0_high_en)"
     output = _compare(results)
-    assert OTHER_SET not in output and UNKNOWN_SET not in output and "compare different tests" not in output
+    assert "2 of 60 official episodes" in output and "part of the official instances" in output
+
+
+@pytest.mark.reference
+def test_only_every_official_instance_from_the_official_files_is_official(tmp_path: Path) -> None:
+    results, other = tmp_path / "results", tmp_path / "other"
+    args = ("run", "-g", "taboo", "-m", "programmatic:oracle", "--no-progress")
+    assert parlour(*args, "-r", str(results), "-i", str(REFERENCE)).returncode == 0
+    assert _instances_played(results) == OFFICIAL_SET
+    assert OTHER_SET not in _compare(results) and "compare different tests" not in _compare(results)
+
+    # an episode copied in from another instance set, in place of an official one
+    assert parlour(*args, "-r", str(other), "--limit", "1").returncode == 0
+    episode = f"{PAIR}/taboo/0_high_en/episode_0"
+    for name in ("instance.json", "interactions.json", "requests.json", "scores.json"):
+        (results / episode / name).write_bytes((other / episode / name).read_bytes())
+    assert _instances_played(results) == (
+        "59 of 60 official episodes (taboo/0_high_en, taboo/1_medium_en, taboo/2_low_en), 1 on other instances"
+    )

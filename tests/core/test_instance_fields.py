@@ -13,6 +13,7 @@ from support.cli import parlour
 
 from parlour.errors import InstanceFileError
 from parlour.games.instances import load_instances
+from parlour.games.privateshared.texts import EMBEDDED_KEYS as TEXTS
 from parlour.games.registry import get_game
 
 Change = Callable[[dict[str, Any]], object]
@@ -41,6 +42,7 @@ CASES = [
     ("privateshared", _set("words", {"ANSWER": 3}), None, "words.ANSWER"),
     ("privateshared", _set("reprompts", "again"), None, "reprompts"),
     ("privateshared", _set("request_texts", {"from": "Where from?"}), None, "request_texts.from"),
+    *[("privateshared", _set(key, None), None, f"field '{key}': Value error, must not be null") for key in TEXTS],
     ("wordle", None, _set("target_word", "Start"), "target_word"),
     ("wordle", None, _set("target_word", "star"), "target_word"),
     ("wordle", None, _set("target_word", 12345), "target_word"),

@@ -4,9 +4,11 @@ when it does not match the episodes."""
 
 from __future__ import annotations
 
+import csv
 import errno
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,23 @@ def test_changed_experiment_settings_are_refused(tmp_path: Path, field: str, val
     again = _run(results, instances)
     assert again.returncode == 2, again.stdout
     assert "other settings" in again.stderr and field in again.stderr and "Traceback" not in again.stderr
+
+
+def test_changed_settings_are_refused_when_the_experiment_files_are_gone(tmp_path: Path) -> None:
+    """run.json's plan records each experiment's settings: a resume compares them even when the experiment
+    files beside the episodes were removed, and names the setting that changed, with both values."""
+    instances, results = _taboo_instances(tmp_path), tmp_path / "results"
+    assert _run(results, instances, "--limit", "1").returncode == 0
+    old_turns = json.loads(instances.read_text(encoding="utf-8"))["experiments"][0]["max_turns"]
+    for experiment_file in results.glob("*/taboo/*/experiment*.json"):
+        experiment_file.unlink()
+    _edit(instances, lambda data: data["experiments"][0].update({"max_turns": old_turns + 1}))
+    again = _run(results, instances, "--limit", "3")
+    assert again.returncode == 2, again.stdout
+    message = again.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert f"max_turns {old_turns} -> {old_turns + 1}" in message and str(results / ORACLE / "run.json") in message
+    assert not list(results.glob("*/taboo/*/experiment*.json"))  # nothing was played or written
 
 
 def test_eval_counts_only_the_planned_experiments_and_says_so(tmp_path: Path) -> None:
@@ -162,3 +181,35 @@ def test_a_cut_raw_csv_is_not_read(tmp_path: Path) -> None:
     (results / "raw.csv").write_text(whole[: len(whole) // 3])
     raw = load_source(results).raw
     assert raw is not None and raw["episode"].nunique() == 2
+
+
+def _leaderboard_clemscore(site: Path) -> float:
+    (board,) = site.rglob("leaderboard.csv")
+    with board.open(encoding="utf-8", newline="") as handle:
+        (row,) = csv.DictReader(handle)
+    return float(row["-, clemscore"])
+
+
+def test_a_scores_file_edited_with_its_size_and_time_kept_is_read_again(tmp_path: Path) -> None:
+    """An edit that keeps a scores.json's size and modification time (`cp -p`, `touch -r`, `tar x`) makes
+    raw.csv stale like any other: `parlour report` shows what `parlour eval` shows."""
+    instances, results = _taboo_instances(tmp_path), tmp_path / "results"
+    assert _run(results, instances, "--limit", "1").returncode == 0
+    time.sleep(2.1)  # the episode's files are settled: raw.csv built now is taken as current afterwards
+    assert parlour("eval", "-r", str(results), "--n-boot", "10").returncode == 0
+    report = ("report", "-r", str(results), "--n-boot", "10", "--no-transcripts", "--compare", "none")
+    assert parlour(*report, "-o", str(tmp_path / "before")).returncode == 0
+    assert _leaderboard_clemscore(tmp_path / "before") == 100.0
+
+    (scores,) = results.rglob("scores.json")
+    before = scores.stat()
+    text = scores.read_text(encoding="utf-8")
+    assert '"Main Score": 100.0' in text
+    with open(scores, "r+", encoding="utf-8") as handle:  # in place: same inode, same size
+        handle.write(text.replace('"Main Score": 100.0', '"Main Score":   0.0'))
+    os.utime(scores, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (scores.stat().st_size, scores.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+
+    run = parlour(*report, "-o", str(tmp_path / "after"))
+    assert run.returncode == 0, run.stderr
+    assert _leaderboard_clemscore(tmp_path / "after") == 0.0

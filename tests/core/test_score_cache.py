@@ -5,6 +5,7 @@ cut or planted cache file or a change within one timestamp tick has made stale."
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import time
@@ -41,7 +42,7 @@ def played(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def results(played: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the played episodes; files count as settled at once (the racy rule has its own test)."""
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     copy = tmp_path / "results"
     shutil.copytree(played, copy)
     time.sleep(0.02)  # past the copy's timestamp tick
@@ -237,16 +238,15 @@ def test_a_linked_cache_file_is_not_followed(results: Path, tmp_path: Path) -> N
 def test_a_file_changed_within_the_racy_margin_is_not_cached(results: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """On a file system with 2-second timestamps (FAT), an edit soon after scoring keeps every stat but
     ctime's nanoseconds; the cache must not have recorded the first content then."""
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 2_000_000_000)
-    real_key = cache.stat_key
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 2_000_000_000)
+    real_key = store.file_stamp
 
-    def coarse_key(path: Path, follow_links: bool = True) -> cache.StatKey | None:
+    def coarse_key(path: Path, follow_links: bool = True) -> store.Stamp | None:
         key = real_key(path, follow_links)
         tick = 2_000_000_000
         return None if key is None else (key[0], key[1] // tick * tick, key[2] // tick * tick, key[3], key[4])
 
-    for module in (cache, rescore, raw_table_module):
-        monkeypatch.setattr(module, "stat_key", coarse_key)
+    monkeypatch.setattr(store, "file_stamp", coarse_key)
     won, aborted = (_episode(results, policy) / store.INTERACTIONS for policy in ("oracle", "breaker"))
     longer, shorter = sorted((won, aborted), key=lambda p: -p.stat().st_size)
     original = longer.read_bytes()
@@ -258,7 +258,7 @@ def test_a_file_changed_within_the_racy_margin_is_not_cached(results: Path, monk
 
 
 def test_a_run_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     results = tmp_path / "results"
     parlour.run("taboo", "programmatic:oracle", results=results, limit=2)
     time.sleep(0.02)
@@ -270,9 +270,42 @@ def test_a_run_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_run_scores_as_it_did_without_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "RACY_MARGIN_NS", 0)
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "cached", limit=2)
     monkeypatch.setenv(cache.DISABLE_ENV, "1")
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "plain", limit=2)
     cached, plain = (_snapshot(tmp_path / name) for name in ("cached", "plain"))
     assert cached == plain and cached
+
+
+@pytest.mark.parametrize(
+    ("episode_scores", "outcome"),
+    [
+        # more episode scores than the cache holds: counted like any other, read from the file each time
+        ({f"metric {i}": 1.0 for i in range(cache.MAX_METRICS + 1)}, "counted"),
+        # an integer no float can hold: the file is not used, with one line naming it
+        ('"Main Score": 1' + "0" * 400, "unusable"),
+    ],
+    ids=["too-many-metrics", "huge-number"],
+)
+def test_eval_takes_an_unusual_scores_file_alike_with_and_without_the_cache(
+    results: Path, episode_scores: dict[str, float] | str, outcome: str
+) -> None:
+    from support.cli import parlour as run_parlour
+
+    scores = _episode(results) / store.SCORES
+    if isinstance(episode_scores, dict):
+        scores.write_text(json.dumps({"turn scores": {}, "episode scores": episode_scores}), encoding="utf-8")
+    else:
+        scores.write_text('{"turn scores": {}, "episode scores": {' + episode_scores + "}}", encoding="utf-8")
+    time.sleep(2.1)  # past the racy margin (the fixture sets it to 0 in this process only): the command caches it
+    command = ("eval", "-r", str(results), "--n-boot", "10")
+    runs = [run_parlour(*command, env=env) for env in ({}, {cache.DISABLE_ENV: "1"})]
+    runs.append(run_parlour(*command))  # now from the cache
+    for run in runs:
+        assert "Traceback" not in run.stderr, run.stderr
+        if outcome == "counted":
+            assert run.returncode == 0, run.stderr
+        else:
+            assert run.returncode == 1 and f"{scores}: episode score 'Main Score'" in run.stderr, run.stderr
+    assert len({run.stdout for run in runs}) == 1

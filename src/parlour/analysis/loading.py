@@ -73,7 +73,8 @@ def raw_from_episodes(root: Path) -> pd.DataFrame:
 
 def read_raw(path: Path) -> pd.DataFrame:
     """Read a raw.csv long table (ResultsError naming the file when it is not one)."""
-    raw = read_csv(path, ResultsError, "raw scores")
+    # every cell as the text written (no "NA" or "007" taken for a missing value or a number); values below
+    raw = read_csv(path, ResultsError, "raw scores", dtype=str, keep_default_na=False)
     raw = raw.loc[:, [c for c in raw.columns if not str(c).startswith("Unnamed")]]
     try:
         check_raw(raw)

@@ -20,7 +20,7 @@ from parlour.analysis import groups
 from parlour.analysis.characteristics import Joined, model_key
 from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.loading import Scores
-from parlour.analysis.placement import Placement, place
+from parlour.analysis.placement import Placement, place, played_instances
 from parlour.analysis.registry import Line, Note, Outcome, Shown, TableView, records
 from parlour.analysis.regression import RegressionResult, Sample
 from parlour.analysis.regression import regression as fit_regression
@@ -331,7 +331,7 @@ class PlacementOutcome(Outcome):
 
 
 def placement(scores: Scores, joined: Joined, *, compare: str, board: bool) -> PlacementOutcome:
-    found = place(joined.frame, compare, runs=scores.runs)
+    found = place(joined.frame, compare, played=played_instances(scores, compare), runs=scores.runs)
     return PlacementOutcome(found.table, found, board)
 
 

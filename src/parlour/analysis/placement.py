@@ -18,14 +18,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from parlour import store
 from parlour.analysis.characteristics import join, load_characteristics, model_key
-from parlour.analysis.loading import load_joined, load_source
+from parlour.analysis.loading import Scores, load_joined, load_source
 from parlour.analysis.matrix import overall
 from parlour.analysis.regression import RegressionResult, regression
 from parlour.data import (
     DEFAULT_COMPARISON,
     PREFIX,
+    instance_digest,
     official_instance_differences,
+    official_instance_digests,
     official_instance_hashes,
     official_path,
     table_version,
@@ -34,20 +37,25 @@ from parlour.data.benchmarks import OFFICIAL_TABLE, VERSION, benchmark_of, recor
 from parlour.errors import ResultsError
 from parlour.scoring.clemscore import games_of, played_col
 
-# which instances a row was played on, from the sha256 of each game's instances file in its run.json
+# which instances a row was played on, from its episodes' instance.json against the official instances
 OFFICIAL_SET, OTHER_SET, UNKNOWN_SET = "official", "other instances", "instance set unknown"
 
 
 def instance_sets_note(comparison: str = DEFAULT_COMPARISON) -> str:
     """What the marks of the instance sets mean, for a placement on the official table `comparison`."""
+    version = comparison.removeprefix(PREFIX)
     return (
-        f"Rows marked 'other instances' were played on other instance files than the official "
-        f"{comparison.removeprefix(PREFIX)} ones (other prompts, target words and grids), so their rank and "
-        "residual compare different tests, not only different models; rows marked 'instance set unknown' have no "
-        "instance hashes in their run.json (recorded before parlour kept them, or a table given without its runs)."
+        f"A row is 'official' only when it played every official {version} instance of every game it is placed "
+        "on. Rows marked 'other instances' were played on other instances than the official ones (other prompts, "
+        "target words and grids), so their rank and residual compare different tests, not only different models; "
+        "rows marked 'n of N official episodes' played part of the official instances (the experiments named), "
+        "so their clemscore stands on fewer or other episodes than the official rows'; rows marked 'instance set "
+        "unknown' have nothing to check their instances by (a table given without its episodes, or a run.json "
+        "recorded before parlour kept instance hashes)."
     )
 
 
+MAX_NAMED_EXPERIMENTS = 4
 SAME_SCORE = 0.005  # a row of yours with an official model's name and clemscore is that official row
 
 
@@ -122,9 +130,10 @@ def predict(fit: RegressionResult, params_b: pd.Series, level: float = 0.95) -> 
     return out.clip(lower=0.0, upper=100.0)
 
 
-def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> str:
-    """OFFICIAL_SET when every instances file a run.json records is the file of its game that the official
-    table `comparison` was played on, OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
+def instance_file_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> str:
+    """By files, where parlour ships no per-instance digests for the table (v2.0): OFFICIAL_SET when every
+    instances file a run.json records is the file of its game that the official table `comparison` was played
+    on, OTHER_SET when one differs, UNKNOWN_SET when the run.json records none."""
     recorded: dict[str, set[str]] = {}
     for entry in (run or {}).get("runs", []) if isinstance(run, Mapping) else []:
         files = entry.get("instance_files") if isinstance(entry, Mapping) else None
@@ -136,6 +145,39 @@ def instance_set(run: Mapping | None, comparison: str = DEFAULT_COMPARISON) -> s
     official = official_instance_hashes(comparison)
     same = all(hashes == {official.get(game)} for game, hashes in recorded.items())
     return OFFICIAL_SET if same else OTHER_SET
+
+
+def instance_set(
+    episodes: pd.DataFrame | None, folder: Path | None, official: Mapping[str, Mapping[str, list[str]]]
+) -> str:
+    """What a row of yours played, from its counted `episodes` (raw-table rows: game, experiment, episode)
+    under `folder` (its pair's results folder), against the `official` instance digests (game -> experiment
+    folder -> digests): OFFICIAL_SET when their instance.json files hold every official instance of every
+    game among them, OTHER_SET when none is official, else "n of N official episodes" with the experiments
+    played; UNKNOWN_SET without episodes to look at."""
+    if episodes is None or folder is None or episodes.empty:
+        return UNKNOWN_SET
+    played: set[tuple[str, str, str]] = set()  # (game, experiment folder, instance digest)
+    other = 0
+    for game, experiment, episode in episodes[["game", "experiment", "episode"]].drop_duplicates().to_numpy():
+        digests = official.get(game, {}).get(experiment, [])
+        try:
+            digest = instance_digest(store.read_json(folder / game / experiment / episode / store.INSTANCE))
+        except ResultsError:
+            digest = None  # no instance.json to tell: not known to be official
+        if digest in digests:
+            played.add((game, experiment, digest))
+        else:
+            other += 1
+    total = sum(len(digests) for game in set(episodes["game"]) for digests in official.get(game, {}).values())
+    if not other and len(played) == total:
+        return OFFICIAL_SET
+    if not played:
+        return OTHER_SET
+    named = sorted({f"{game}/{experiment}" for game, experiment, _ in played})
+    more = ", ..." if len(named) > MAX_NAMED_EXPERIMENTS else ""
+    text = f"{len(played)} of {total} official episodes ({', '.join(named[:MAX_NAMED_EXPERIMENTS])}{more})"
+    return text + (f", {other} on other instances" if other else "")
 
 
 def other_benchmark(yours: pd.DataFrame, comparison: str, runs: Mapping[str, Mapping] | None = None) -> list[str]:
@@ -187,10 +229,12 @@ def place(
     yours: pd.DataFrame,
     comparison: str = DEFAULT_COMPARISON,
     level: float = 0.95,
+    played: Mapping[str, str] | None = None,
     runs: Mapping[str, Mapping] | None = None,
 ) -> Placement:
     """Place the models of a joined score/characteristics frame among the official table `comparison`;
-    `runs` (pair -> run.json) says which instance set each of your rows was played on."""
+    `played` (pair -> `played_instances`) says which instances each of your rows was played on, `runs`
+    (pair -> run.json) which clembench version."""
     comparison = PREFIX + comparison.removeprefix(PREFIX)
     official = official_frame(comparison)
     fit = regression(official, sample="available", level=level)
@@ -206,9 +250,7 @@ def place(
         part["residual"] = part["clemscore"] - part["predicted"]
         part["position"] = [_position(*v) for v in part[["clemscore", "pi_low", "pi_high"]].to_numpy()]
         part["official"] = is_official
-        part["instances"] = [
-            OFFICIAL_SET if is_official else instance_set((runs or {}).get(p), comparison) for p in part.index
-        ]
+        part["instances"] = [OFFICIAL_SET if is_official else (played or {}).get(p, UNKNOWN_SET) for p in part.index]
         parts.append(part.reset_index(names="pair"))
     # stable: at equal clemscore the official rows keep the better rank
     table = pd.concat(parts, ignore_index=True).sort_values(
@@ -239,4 +281,18 @@ def place_results(
 ) -> Placement:
     """Load your results (folders or tables) and characteristics, and place them among `comparison`."""
     scores, joined = load_joined(list(results), list(models))
-    return place(joined.frame, comparison, level, scores.runs)
+    return place(joined.frame, comparison, level, played_instances(scores, comparison), scores.runs)
+
+
+def played_instances(scores: Scores, comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
+    """pair -> the instance set each pair of `scores` played, for a placement on `comparison`: by its counted
+    episodes' instance.json where parlour ships the table's instance digests, else by its run.json's files."""
+    official = official_instance_digests(comparison)
+    if not official:
+        return {pair: instance_file_set(scores.runs.get(pair), comparison) for pair in scores.models}
+    raw = scores.raw
+    by_pair = dict(tuple(raw.groupby("model"))) if raw is not None and not raw.empty else {}
+    return {
+        pair: instance_set(by_pair.get(pair), scores.roots[pair] / pair if pair in scores.roots else None, official)
+        for pair in scores.models
+    }

@@ -9,6 +9,7 @@ The results tables are clembench/clembench-runs' `v1.6/results.csv` (and its lat
 
 from __future__ import annotations
 
+import hashlib
 import json
 from functools import cache
 from importlib import resources
@@ -60,7 +61,7 @@ def table_version(name: str) -> str:
 def _instance_facts(comparison: str) -> dict:
     version = table_version(comparison)
     path = resources.files("parlour.data") / "official" / OFFICIAL_INSTANCES.get(version, OFFICIAL_INSTANCES["v1.6"])
-    return json.loads(path.read_text(encoding="utf-8"))
+    return dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def official_instance_hashes(comparison: str = DEFAULT_COMPARISON) -> dict[str, str]:
@@ -72,6 +73,18 @@ def official_instance_differences(comparison: str = DEFAULT_COMPARISON) -> dict[
     """game -> how the instances file of `official_instance_hashes` differs from the one the official runs
     used, where it is known to differ."""
     return dict(_instance_facts(comparison).get("differences", {}))
+
+
+def official_instance_digests(comparison: str = DEFAULT_COMPARISON) -> dict[str, dict[str, list[str]]]:
+    """game -> experiment folder (`<index>_<name>`) -> `instance_digest` of each official instance of the
+    table `comparison` ({} where parlour ships no per-instance digests for its version: v1.6 only, today)."""
+    return dict(_instance_facts(comparison).get("instances", {}))
+
+
+def instance_digest(instance: object) -> str:
+    """A game instance's identity: the first 16 hex of the sha256 of its JSON (sorted keys, no spaces)."""
+    text = json.dumps(instance, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def resolve_source(source: str | Path) -> Path:

@@ -3,7 +3,6 @@ the file, the experiment, the instance and the field."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from parlour.errors import InstanceFileError
-from parlour.textfiles import read_json
+from parlour.textfiles import file_sha256, read_json
 
 
 def check_folder_name(name: str) -> str:
@@ -89,10 +88,7 @@ def load_instances(
 
 def instances_sha256(path: Path) -> str:
     """The identity of an instances file: the sha256 of its bytes (run.json records it for every game)."""
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError as exc:
-        raise InstanceFileError(f"{path}: cannot read instances file ({exc.strerror or exc})") from exc
+    return file_sha256(path, InstanceFileError, "instances file")
 
 
 def _read(path: Path) -> Any:
@@ -123,8 +119,6 @@ def resolve_instances_file(game: str, source: Path | None, default: Path) -> Pat
     (or `<game>/in/instances.json`), or the game's shipped default."""
     if source is None:
         return default
-    if source.is_file():
-        return source
     if source.is_dir():
         for candidate in (
             source / "games" / game / "in" / "instances.json",
@@ -133,4 +127,6 @@ def resolve_instances_file(game: str, source: Path | None, default: Path) -> Pat
             if candidate.is_file():
                 return candidate
         raise InstanceFileError(f"{source}: no games/{game}/in/instances.json in this folder")
+    if source.exists():
+        return source  # a file: its reader says what is wrong with it when it is not a regular one
     raise InstanceFileError(f"{source}: instances file or folder does not exist")

@@ -24,6 +24,7 @@ from parlour.errors import ParlourError, RegistryError, UnknownModelError, did_y
 from parlour.models.loader import HOSTED
 from parlour.models.programmatic import POLICIES, check_policy
 from parlour.models.spec import ModelSpec, validation_message
+from parlour.store import Stamp, file_stamp
 from parlour.textfiles import read_yaml
 
 BUILTIN_REGISTRY = "registry.yaml"
@@ -42,7 +43,7 @@ def registry_files() -> list[Path]:
 
 
 @lru_cache(maxsize=32)
-def _load_file(path: Path, mtime: float) -> tuple[ModelSpec, ...]:
+def _load_file(path: Path, stamp: Stamp | None) -> tuple[ModelSpec, ...]:
     data = read_yaml(path, RegistryError, "model registry")
     entries = data.get("models") if isinstance(data, dict) else None
     if not isinstance(entries, list):
@@ -61,7 +62,7 @@ def load_registry() -> list[ModelSpec]:
     """All registered specs, in lookup order (earlier files shadow later ones)."""
     specs: list[ModelSpec] = []
     for path in registry_files():
-        specs.extend(_load_file(path, path.stat().st_mtime))
+        specs.extend(_load_file(path, file_stamp(path)))  # parsed again once the file changed
     return specs
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,6 +24,7 @@ from pydantic import (
     field_validator,
 )
 
+from parlour import textfiles
 from parlour.errors import ParlourError
 from parlour.models.sampling import check_sampling
 from parlour.redact import url_without_userinfo
@@ -64,9 +66,8 @@ _CONTENT_OPTIONS = ("replies_file",)
 def _file_digest(path: str) -> str:
     """sha256 of a file's bytes; an unreadable file hashes by its path (loading the model reports it)."""
     try:
-        with open(path, "rb") as handle:
-            return "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
-    except OSError:
+        return "sha256:" + textfiles.file_sha256(Path(path), ParlourError)
+    except ParlourError:
         return path
 
 

@@ -16,11 +16,17 @@ OFFICIAL_PAGE = "official.html"
 
 
 def write_placement_page(
-    writer: Writer, frame: pd.DataFrame, comparison: str, svg: bool = True, runs: Mapping[str, Mapping] | None = None
+    writer: Writer,
+    frame: pd.DataFrame,
+    comparison: str,
+    svg: bool = True,
+    played: Mapping[str, str] | None = None,
+    runs: Mapping[str, Mapping] | None = None,
 ) -> list[Path]:
     """Place the models of `frame` (a joined score/characteristics frame) among `comparison` and write the page;
-    `runs` (pair -> run.json) tells which rows were played on other instances than the official ones."""
-    placement = place(frame, comparison, runs=runs)
+    `played` (pair -> `placement.played_instances`) tells which rows played other or fewer than the official
+    instances, `runs` (pair -> run.json) which clembench version."""
+    placement = place(frame, comparison, played=played, runs=runs)
     base = writer.figures() / "placement"
     written = figures.placement_figure(placement, base if svg else base.with_suffix(".png"))
     writer.table(placement.table, "official_leaderboard")

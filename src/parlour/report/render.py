@@ -6,20 +6,23 @@ import math
 from pathlib import Path
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from parlour import store, version
 from parlour.analysis.characteristics import model_key
 from parlour.analysis.registry import P_COLUMNS, p_text
+from parlour.redact import bidi_shown
 from parlour.report.tables import to_markdown
 from parlour.report.transcripts import slug
 
 
 def environment() -> jinja2.Environment:
-    """Templates of parlour.report, HTML-autoescaped."""
+    """Templates of parlour.report, HTML-autoescaped, with bidirectional formatting characters shown."""
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("parlour.report", "templates"),
         autoescape=True,  # every template is HTML: escape everything, model output included
+        finalize=_shown,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -28,6 +31,15 @@ def environment() -> jinja2.Environment:
 
 
 NOT_AVAILABLE = "n/a"  # a score that does not exist (no episode played), as the terminal tables say
+
+
+def _shown(value: object) -> object:
+    """Every value a page shows, before it is escaped: a name with U+202E (right-to-left override) in it
+    would display as another name, so such characters are shown as escapes, as in the terminal."""
+    if not isinstance(value, str):
+        return value
+    shown = bidi_shown(value)
+    return markupsafe.Markup(shown) if isinstance(value, markupsafe.Markup) else shown
 
 
 def fmt(value: object, digits: int = 2) -> str:

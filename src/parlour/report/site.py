@@ -22,7 +22,7 @@ from parlour.analysis import figures
 from parlour.analysis.characteristics import COLUMNS as CHAR_COLUMNS
 from parlour.analysis.groups import profile
 from parlour.analysis.loading import Scores, load_joined
-from parlour.analysis.placement import DEFAULT_COMPARISON
+from parlour.analysis.placement import DEFAULT_COMPARISON, played_instances
 from parlour.data import official_path
 from parlour.errors import ParlourError
 from parlour.models.spec import quantization_label
@@ -93,7 +93,9 @@ def build_site(
 
     if compare:
         try:
-            summary.figures += write_placement_page(writer, frame, compare, svg, scores.runs)
+            summary.figures += write_placement_page(
+                writer, frame, compare, svg, played_instances(scores, compare), scores.runs
+            )
         except (ParlourError, ValueError) as exc:  # the rest of the report does not need it
             summary.skipped.append(f"official leaderboard: {exc}")
     _model_pages(writer, scores, frame, ci, counts)

@@ -59,7 +59,7 @@ async def run_pair(
     with store.pair_lock(store.inside(results, pair), results):
         check_spec_consistency(results, pair, players.specs)
         check_recorded_instances(tasks)
-        check_recorded_experiments(tasks)
+        check_recorded_experiments(tasks, store.recorded_plan(store.inside(results, pair)))
         try:
             for line in await players.start(store.inside(results, pair)):
                 log.warning(line)
@@ -147,9 +147,11 @@ def settings_fingerprint(settings: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:12]
 
 
-def check_recorded_experiments(tasks: list[EpisodeTask]) -> None:
-    """Refuse to resume into an experiment folder whose experiment files record other settings than the
-    planned experiment's (a changed prompt or max_turns): its episodes would be mixed with new ones."""
+def check_recorded_experiments(tasks: list[EpisodeTask], recorded_plan: dict[str, Any] | None = None) -> None:
+    """Refuse to resume into an experiment folder whose episodes were played with other settings than the
+    planned experiment's (a changed prompt or max_turns): its episodes would be mixed with new ones. The
+    settings are those of the experiment files beside the episodes, and those that `recorded_plan` (the
+    plan in the pair's run.json) records, so that removing the experiment files hides no change."""
     checked: set[Path] = set()
     for task in tasks:
         exp_dir = task.directory.parent
@@ -166,21 +168,61 @@ def check_recorded_experiments(tasks: list[EpisodeTask]) -> None:
                 raise ResultsError(f"{path}: not an experiment file (needs an object)")
             recorded = {k: v for k, v in recorded.items() if k not in _EXPERIMENT_RECORD_KEYS}
             recorded.pop(task.game.resources_key or "", None)
-            changed = sorted(k for k in recorded.keys() | planned.keys() if recorded.get(k) != planned.get(k))
-            if changed:
-                raise ResultsError(
-                    f"{path}: experiment {task.experiment['name']} was played with other settings "
-                    f"({', '.join(changed)} changed); use another results folder (-r)"
-                )
+            _refuse_changed_settings(path, task, recorded, planned)
+        _check_planned_settings(task, planned, recorded_plan)
+
+
+def _check_planned_settings(task: EpisodeTask, planned: dict[str, Any], recorded_plan: dict[str, Any] | None) -> None:
+    """The settings run.json's plan records for the task's experiment folder, against the planned ones; an
+    experiment folder without episodes holds nothing to mix."""
+    games = recorded_plan.get(task.game.name) if isinstance(recorded_plan, dict) else None
+    entry = games.get(task.directory.parent.name) if isinstance(games, dict) else None
+    if not isinstance(entry, dict) or not isinstance(entry.get("settings"), str):
+        return  # no plan recorded for it (a clembench folder, an older parlour, another game)
+    if entry["settings"] == settings_fingerprint(planned) or not any(task.directory.parent.glob("episode_*")):
+        return
+    path = task.directory.parents[2] / store.RUN
+    recorded = entry.get("config")
+    if isinstance(recorded, dict):
+        _refuse_changed_settings(path, task, recorded, planned)
+    raise ResultsError(  # a plan recorded before parlour kept the settings themselves: only their hash differs
+        f"{path}: experiment {task.experiment['name']} was played with other settings (fingerprint "
+        f"{entry['settings']}, now {settings_fingerprint(planned)}); use another results folder (-r)"
+    )
+
+
+def _refuse_changed_settings(path: Path, task: EpisodeTask, recorded: dict[str, Any], planned: dict[str, Any]) -> None:
+    """ResultsError naming the first setting `recorded` (in the file at `path`) has another value of than
+    `planned`, with both values, and how many more changed."""
+    changed = sorted(k for k in recorded.keys() | planned.keys() if recorded.get(k) != planned.get(k))
+    if not changed:
+        return
+    first = changed[0]
+    more = f" and {len(changed) - 1} more ({', '.join(changed[1:])})" if len(changed) > 1 else ""
+    raise ResultsError(
+        f"{path}: experiment {task.experiment['name']} was played with other settings: "
+        f"{first} {_short(recorded.get(first))} -> {_short(planned.get(first))}{more}; "
+        "use another results folder (-r)"
+    )
+
+
+def _short(value: Any) -> str:
+    """A setting's value for a one-line message (a prompt is cut; `-` stands for a setting not there)."""
+    text = "-" if value is None else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def planned_experiments(tasks: list[EpisodeTask]) -> dict[str, dict[str, dict[str, Any]]]:
-    """Per game, per experiment folder: its settings' fingerprint and how many instances it has, as
-    run.json records them; `parlour eval` counts only episodes of this plan."""
+    """Per game, per experiment folder: its settings (and their fingerprint) and how many instances it has,
+    as run.json records them; `parlour eval` counts only episodes of this plan, and a resume compares the
+    settings (`check_recorded_experiments`)."""
     plan: dict[str, dict[str, dict[str, Any]]] = {}
     for task in tasks:
+        settings = experiment_settings(task)
         plan.setdefault(task.game.name, {})[task.directory.parent.name] = {
-            "settings": settings_fingerprint(experiment_settings(task)),
+            "settings": settings_fingerprint(settings),
+            "config": settings,
             "instances": len(task.experiment["game_instances"]),
         }
     return plan

@@ -2,8 +2,8 @@
 `parlour eval` skip the episodes whose files have not changed since.
 
 One file per experiment folder, `<pair>/<game>/<i>_<experiment>/.parlour-scores.json`, holds two kinds of
-facts per episode, each keyed by the stat of the files it is about (size, mtime_ns, ctime_ns, inode,
-device):
+facts per episode, each keyed by the stamp of the files it is about (size, mtime_ns, ctime_ns, inode,
+device: `store.file_stamp`, the freshness rule every derived file of parlour follows, raw.csv's too):
 
 - inputs: interactions.json and the instance file with these stats, scored with the experiment file named in
   the header, give scores.json bytes of this digest (`parlour score` skips the episode when its
@@ -17,9 +17,9 @@ When a cached fact could be wrong, and why it is not used then:
   set by a user: an edit that puts the old mtime back (`touch -d`, `os.utime`) still changes it.
 - A file edited twice within one timestamp tick (or within the 1-2 s resolution of FAT, ext3 or HFS+):
   stats cannot tell the two contents apart. A fact is only recorded from a stat taken at least
-  RACY_MARGIN_NS after the file's last change (git's "racy" index rule) and from content read after that
-  stat, so any later change gets a later timestamp. A file written just now is therefore not cached yet;
-  the next `score` or `eval` records it.
+  `store.RACY_MARGIN_NS` after the file's last change (`store.settled`, git's "racy" index rule) and from
+  content read after that stat, so any later change gets a later timestamp. A file written just now is
+  therefore not cached yet; the next `score` or `eval` records it.
 - Scorer code changed, parlour upgraded, another Python or numpy/nltk: the header's scorer fingerprint (a
   hash of the scoring and game source files and those versions) differs and the whole file is ignored.
 - The experiment file changed or another one sorts first: the header names it with its stat; inputs facts
@@ -28,9 +28,9 @@ When a cached fact could be wrong, and why it is not used then:
   opened), and rewritten, through `store.atomic_writer`, when facts change; a link there stops the command.
 - Two commands writing the same cache file: the last one wins; the other's new facts are lost (a later
   run records them again), never mixed with wrong ones, since every fact stands on its own stats.
-- Clock going back more than RACY_MARGIN_NS between two writes of one file, on a file system whose times
-  the machine's clock sets, could give a changed file its old stat by chance (all five numbers); this is
-  the one case not detected. Files dated in the future (a skewed NFS server) are not cached until then.
+- Clock going back more than `store.RACY_MARGIN_NS` between two writes of one file, on a file system whose
+  times the machine's clock sets, could give a changed file its old stat by chance (all five numbers);
+  this is the one case not detected. Files dated in the future (a skewed NFS server) are not cached until then.
 
 PARLOUR_NO_SCORE_CACHE=1 in the environment turns the cache off (neither read nor written).
 """
@@ -39,9 +39,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import stat
 import sys
-import time
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import metadata
@@ -55,8 +53,6 @@ from parlour.errors import ResultsError
 
 CACHE_FILE = ".parlour-scores.json"
 DISABLE_ENV = "PARLOUR_NO_SCORE_CACHE"
-#: a file is cached only once this long has passed since its last change (timestamp ticks, coarse file systems)
-RACY_MARGIN_NS = 2_000_000_000
 MAX_EPISODES = 50_000  # per experiment folder; an experiment beyond it is cached for its first episodes
 MAX_METRICS = 200  # episode scores per episode; clembench's games log about ten
 MAX_CACHE_BYTES = 32 * textfiles.MiB
@@ -64,7 +60,7 @@ MAX_CACHE_BYTES = 32 * textfiles.MiB
 _SCORER_SOURCES = ("games", "scoring", "store.py", "redact.py", "textfiles.py")
 _SCORER_PACKAGES = ("numpy", "nltk", "orjson")
 
-StatKey = tuple[int, int, int, int, int]  # size, mtime_ns, ctime_ns, inode, device
+StatKey = store.Stamp  # size, mtime_ns, ctime_ns, inode, device (`store.file_stamp`)
 NamedKey = tuple[str, StatKey]  # a file chosen among several (instance, experiment): its name and stat
 
 
@@ -107,24 +103,6 @@ _FORMAT = "parlour score cache 1"
 
 def enabled() -> bool:
     return os.environ.get(DISABLE_ENV, "") in ("", "0")
-
-
-def stat_key(path: Path | str, follow_links: bool = True) -> StatKey | None:
-    """The stat of the regular file at `path` (a link followed, as the readers follow it, unless
-    `follow_links` is False: then a link is no file); None when there is none."""
-    try:
-        info = os.stat(path, follow_symlinks=follow_links)
-    except OSError:
-        return None
-    if not stat.S_ISREG(info.st_mode):
-        return None
-    return (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino, info.st_dev)
-
-
-def settled(key: StatKey, before_ns: int) -> bool:
-    """Whether a stat taken after `before_ns` (time.time_ns()) may key a fact: the file's last change lies
-    RACY_MARGIN_NS before, so a change after the stat cannot keep its timestamps (see the module docstring)."""
-    return max(key[1], key[2]) < before_ns - RACY_MARGIN_NS
 
 
 def digest(data: bytes) -> str:
@@ -223,8 +201,3 @@ class ExperimentCache:
         recorded = CacheFile(format=_FORMAT, scorer=self.scorer, experiment=self.experiment, episodes=self.entries)
         store.write_file(self.folder / CACHE_FILE, recorded.model_dump_json().encode(), root)
         self.changed = False
-
-
-def timestamp() -> int:
-    """The clock reading to take before the stats of a fact (see `settled`)."""
-    return time.time_ns()

@@ -2,7 +2,7 @@
 and `parlour eval` afterwards need not read them again. The runner knows nothing of scoring: whoever starts a
 run hands it `ScoreCacheFiller.add` as the callback for each episode written, and calls `fill` when it ends.
 
-A file is only cached once it has settled (`cache.RACY_MARGIN_NS` after it was written): an episode waits
+A file is only cached once it has settled (`store.RACY_MARGIN_NS` after it was written): an episode waits
 until then, and is recorded by the next fill, which runs every FILL_INTERVAL_S while episodes end and once
 when the run ends. What is still waiting then (the episodes of the run's last seconds) is left to the next
 `score` or `eval`. Recording reads the episode's files back and scores them as `parlour score` would:
@@ -50,11 +50,12 @@ class ScoreCacheFiller:
 
     def fill(self) -> None:
         """Record the settled episodes (a link in the results folder stops the run, like any write there)."""
+        from parlour import store
         from parlour.scoring import cache
         from parlour.scoring.rescore import score_experiment  # at use: scoring pulls in pandas
 
         self.last_fill = time.monotonic()
-        settled_before = time.time_ns() - cache.RACY_MARGIN_NS
+        settled_before = time.time_ns() - store.RACY_MARGIN_NS
         ready = [episode for written, episode in self.pending if written < settled_before]
         self.pending = [(written, episode) for written, episode in self.pending if written >= settled_before]
         if not ready or not cache.enabled():

@@ -26,17 +26,14 @@ from typing import Any
 
 import pandas as pd
 
-from parlour import store
+from parlour import store, textfiles
 from parlour.errors import ResultsError
 from parlour.scoring.cache import (
+    MAX_METRICS,
     ExperimentCache,
     ScoresFact,
-    StatKey,
     digest,
     scorer_fingerprint,
-    settled,
-    stat_key,
-    timestamp,
 )
 from parlour.scoring.clemscore import ABORTED, MAIN_SCORE, PLAYED, RAW_COLUMNS
 from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes, walk_names
@@ -93,14 +90,20 @@ def _score(path: Path, metric: str, value: object) -> float:
     if value is None:
         return math.nan
     if isinstance(value, bool | int | float):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:  # a JSON integer of hundreds of digits
+            raise ResultsError(f"{path}: episode score '{metric}' is an integer too large for a number") from None
     raise ResultsError(f"{path}: episode score '{metric}' is {type(value).__name__} {value!r}, not a number")
 
 
-def scores_fact(key: StatKey, data: bytes, values: dict[str, float] | None) -> ScoresFact:
+def scores_fact(key: store.Stamp, data: bytes, values: dict[str, float] | None) -> ScoresFact:
     """The cache's fact about a scores.json read (as `data`, giving `values`) after a stat of `key`.
-    JSON cannot hold an infinite value: such an episode is read from its file each time."""
-    if values is not None and not all(math.isfinite(v) or math.isnan(v) for v in values.values()):
+    JSON cannot hold an infinite value, and a fact holds at most MAX_METRICS of them: such an episode is
+    read from its file each time, with the same result."""
+    if values is not None and (
+        len(values) > MAX_METRICS or not all(math.isfinite(v) or math.isnan(v) for v in values.values())
+    ):
         values = None
     cached = None if values is None else {k: None if math.isnan(v) else v for k, v in values.items()}
     return ScoresFact(stat=key, digest=digest(data), values=cached)
@@ -114,8 +117,8 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     """The rows of one episode (`labels`: its game, model and experiment), from the cache when its
     scores.json is the one cached; the episode is noted in `out` when it has no usable scores."""
     name = ep.path.name
-    before = timestamp()
-    key = stat_key(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
+    before = store.stamp_clock()
+    key = store.file_stamp(os.path.join(ep.path, store.SCORES))  # a Path only where one is needed: they cost
     if key is None:
         if (ep.path / store.INSTANCE).is_file():  # an episode that was started but has no scores
             out.unscored.append(ep.path)
@@ -130,7 +133,7 @@ def _episode_rows(ep: EpisodeDir, labels: tuple[str, str, str], cache: Experimen
     except ResultsError as exc:
         out.unreadable.append((path, str(exc)))
         return []
-    if cache.active and settled(key, before):
+    if cache.active and store.settled(key, before):
         cache.record(name, scores=scores_fact(key, data, values))
     return value_rows(values, *labels, name)
 
@@ -151,15 +154,6 @@ def _read_chunk(results: Path, scorer: str, experiments: Sequence[Sequence[Episo
     return out
 
 
-def recorded_plan(pair_dir: Path) -> dict[str, Any] | None:
-    """The plan in <pair>/run.json (see runner.pair.planned_experiments); None when there is none."""
-    try:
-        plan = store.read_json(pair_dir / store.RUN).get("plan")
-    except (ResultsError, AttributeError):  # no run.json (a clembench folder), a broken one, or not an object
-        return None
-    return plan if isinstance(plan, dict) else None
-
-
 def in_plan(episode: EpisodeDir, plan: dict[str, Any]) -> bool:
     experiments = plan.get(episode.game)
     if not isinstance(experiments, dict):
@@ -178,7 +172,7 @@ def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
     for episode in walk_episodes(results):
         pair_dir = episode.path.parents[2]
         if pair_dir not in plans:
-            plans[pair_dir] = recorded_plan(pair_dir)
+            plans[pair_dir] = store.recorded_plan(pair_dir)
         plan = plans[pair_dir]
         (planned if plan is None or in_plan(episode, plan) else outside).append(episode)
     read = partial(_read_chunk, results, scorer_fingerprint())
@@ -196,26 +190,29 @@ def build_raw_table(results: Path, workers: int | None = None) -> RawScores:
 RAW_SOURCES = "raw.csv.json"
 
 
-def sources_fingerprint(results: Path) -> str:
-    """A hash of every scores.json and run.json under `results` (path, size, modification time)."""
+def sources_fingerprint(results: Path) -> str | None:
+    """A hash of the stamps (`store.file_stamp`: the freshness rule every derived file follows) of every
+    scores.json and run.json under `results`; None when one of them changed too recently to tell a later
+    change apart (`store.settled`), so that raw.csv built now is not taken as current later."""
+    before = store.stamp_clock()
     digest = hashlib.sha256()
     files = ["/".join(names) + f"/{store.SCORES}" for names in walk_names(results)]
     files += [str(path.relative_to(results)) for path in sorted(results.glob(f"*/{store.RUN}"))]
     for relative in files:
-        try:
-            stat = os.stat(os.path.join(results, relative))
-        except OSError:
+        stamp = store.file_stamp(os.path.join(results, relative))
+        if stamp is None:
             continue  # an episode without scores.json
-        digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+        if not store.settled(stamp, before):
+            return None
+        digest.update(f"{relative}\0{stamp}\n".encode())
     return digest.hexdigest()
 
 
 def _file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return textfiles.file_sha256(path, ResultsError, "raw table")
 
 
-def record_raw_sources(results: Path, sources: str) -> None:
+def record_raw_sources(results: Path, sources: str | None) -> None:
     """Write raw.csv's sidecar after raw.csv: the sources it was built from and its own hash."""
     store.write_json(
         results / RAW_SOURCES, {"sources": sources, "raw_csv_sha256": _file_sha256(results / "raw.csv")}, results
@@ -235,6 +232,7 @@ def raw_csv_is_current(results: Path) -> bool:
         return next(walk_episodes(results), None) is None
     return (
         isinstance(recorded, dict)
+        and isinstance(recorded.get("sources"), str)
         and recorded.get("sources") == sources_fingerprint(results)
         and recorded.get("raw_csv_sha256") == _file_sha256(raw_csv)
     )

@@ -24,12 +24,8 @@ from parlour.scoring.cache import (
     ExperimentCache,
     InputsFact,
     NamedKey,
-    StatKey,
     digest,
     scorer_fingerprint,
-    settled,
-    stat_key,
-    timestamp,
 )
 from parlour.scoring.episodes import EpisodeDir, by_experiment, map_chunks, walk_episodes
 from parlour.scoring.raw_table import episode_values, scores_fact
@@ -59,13 +55,13 @@ class _Experiment:
 
     def __init__(self, folder: Path, game: GameSpec) -> None:
         self.game = game
-        before = timestamp()
+        before = store.stamp_clock()
         files = sorted(folder.glob("experiment_*.json"))
         self.path = files[0] if files else None
-        key = stat_key(self.path) if self.path else None
+        key = store.file_stamp(self.path) if self.path else None
         self.key: NamedKey | None = (self.path.name, key) if self.path and key else None
         # inputs facts need the file settled (a missing file is settled: the config is {})
-        self.settled = self.path is None or (key is not None and settled(key, before))
+        self.settled = self.path is None or (key is not None and store.settled(key, before))
         self._config: dict[str, Any] | None = None
 
     def config(self) -> dict[str, Any]:
@@ -77,13 +73,15 @@ class _Experiment:
 def _instance_file(ep_dir: Path) -> tuple[Path, NamedKey]:
     """The instance file the scorer reads (the first of INSTANCE_FILES there) and its key."""
     for name in INSTANCE_FILES:
-        key = stat_key(ep_dir / name)
+        key = store.file_stamp(ep_dir / name)
         if key is not None:
             return ep_dir / name, (name, key)
     raise ParlourError(f"{ep_dir}: no instance.json")
 
 
-def _scores_file_holds(cache: ExperimentCache, ep_dir: Path, key: StatKey | None, expected: str, before: int) -> bool:
+def _scores_file_holds(
+    cache: ExperimentCache, ep_dir: Path, key: store.Stamp | None, expected: str, before: int
+) -> bool:
     """Whether scores.json (stat `key`, taken after `before`) holds the bytes of digest `expected`: from its
     cached fact, or else read (and the fact recorded)."""
     fact = cache.scores(ep_dir.name, key)
@@ -102,8 +100,8 @@ def _scores_file_holds(cache: ExperimentCache, ep_dir: Path, key: StatKey | None
     return True
 
 
-def _record_scores(cache: ExperimentCache, ep_dir: Path, key: StatKey, data: bytes, before: int) -> None:
-    if not cache.active or not settled(key, before):
+def _record_scores(cache: ExperimentCache, ep_dir: Path, key: store.Stamp, data: bytes, before: int) -> None:
+    if not cache.active or not store.settled(key, before):
         return
     path = ep_dir / store.SCORES
     try:
@@ -114,12 +112,17 @@ def _record_scores(cache: ExperimentCache, ep_dir: Path, key: StatKey, data: byt
 
 
 def _score_episode(
-    results: Path, ep_dir: Path, interactions_key: StatKey, before: int, experiment: _Experiment, cache: ExperimentCache
+    results: Path,
+    ep_dir: Path,
+    interactions_key: store.Stamp,
+    before: int,
+    experiment: _Experiment,
+    cache: ExperimentCache,
 ) -> bool:
     """Score one episode unless its cache says it is scored; whether scores.json was written. The stats
-    of its files are taken after `before` (`cache.settled`)."""
+    of its files are taken after `before` (`store.settled`)."""
     instance_path, instance_key = _instance_file(ep_dir)
-    scores_key = stat_key(ep_dir / store.SCORES, follow_links=False)
+    scores_key = store.file_stamp(ep_dir / store.SCORES, follow_links=False)
     known = cache.inputs(ep_dir.name, interactions_key, instance_key)
     if known is not None and _scores_file_holds(cache, ep_dir, scores_key, known.scores_digest, before):
         return False
@@ -131,7 +134,7 @@ def _score_episode(
         store.write_file(ep_dir / store.SCORES, encoded, results)
         cache.record(ep_dir.name, scores=None)
     inputs = (interactions_key, instance_key[1])
-    if experiment.settled and all(settled(key, before) for key in inputs):
+    if experiment.settled and all(store.settled(key, before) for key in inputs):
         fact = InputsFact(interactions=interactions_key, instance=instance_key, scores_digest=digest(encoded))
         cache.record(ep_dir.name, inputs=fact)
     else:
@@ -151,8 +154,8 @@ def score_experiment(
     experiment = _Experiment(folder, game)  # read once, not once per episode
     cache.use_experiment(experiment.key)
     for ep_dir in episodes:
-        before = timestamp()
-        interactions_key = stat_key(ep_dir / store.INTERACTIONS)
+        before = store.stamp_clock()
+        interactions_key = store.file_stamp(ep_dir / store.INTERACTIONS)
         if interactions_key is None:
             continue  # not played (yet): nothing to score
         try:

@@ -6,7 +6,7 @@ Indices into the request and probe texts are checked against those texts when th
 
 from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeInt, StrictStr, model_validator
+from pydantic import Field, NonNegativeInt, StrictStr, field_validator, model_validator
 
 from parlour.games.instances import ExperimentSchema, InstanceSchema, NonEmptyStr
 
@@ -23,6 +23,14 @@ class PrivateSharedExperiment(ExperimentSchema):
     request_texts: Texts | None = None
     probe_texts: Texts | None = None
     resources_dir: StrictStr | None = None
+
+    @field_validator("words", "reprompts", "request_texts", "probe_texts", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        # absent means "read them from clembench's resources"; null would reach the master as no texts at all
+        if value is None:
+            raise ValueError("must not be null (leave the key out to read the texts from clembench's resources)")
+        return value
 
 
 class PrivateSharedInstance(InstanceSchema):

@@ -13,13 +13,13 @@ That folder is found through, in order: the experiment key `resources_dir` (the 
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from parlour.errors import InstanceFileError
+from parlour.textfiles import read_json
 
 ENV_RESOURCES = "PARLOUR_PRIVATESHARED_RESOURCES"
 EMBEDDED_KEYS = ("words", "reprompts", "request_texts", "probe_texts")
@@ -62,12 +62,7 @@ class GameTexts:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InstanceFileError(f"{path}: cannot read privateshared resource ({exc.strerror or exc})") from exc
-    except json.JSONDecodeError as exc:
-        raise InstanceFileError(f"{path}: not valid JSON (line {exc.lineno}: {exc.msg})") from exc
+    return read_json(path, InstanceFileError, "privateshared resource")
 
 
 def _candidate_dirs(experiment: dict[str, Any]) -> list[Path]:

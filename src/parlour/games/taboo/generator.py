@@ -39,6 +39,7 @@ from typing import Any
 
 from parlour.errors import ParlourError
 from parlour.games.taboo import rules
+from parlour.textfiles import read_utf8
 
 DEFAULT_SEED = 2026
 INSTANCES_PER_EXPERIMENT = 20
@@ -99,10 +100,7 @@ WordTable = dict[str, list[tuple[str, list[str]]]]
 def load_word_table(path: Path = WORD_TABLE) -> WordTable:
     """The word table: band -> [(target, related words)] in file order."""
     table: WordTable = {band: [] for band in BANDS}
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ParlourError(f"{path}: cannot read the taboo word table ({exc.strerror or exc})") from exc
+    lines = read_utf8(path, ParlourError, "the taboo word table").splitlines()
     for number, line in enumerate(lines, start=1):
         if not line or line.startswith("#"):
             continue

@@ -42,6 +42,7 @@ from typing import Any
 
 from parlour.errors import ParlourError
 from parlour.games.wordle import rules
+from parlour.textfiles import read_utf8
 
 DEFAULT_SEED = 2026
 COUNTS = {"high_frequency": 10, "medium_frequency": 20}
@@ -137,10 +138,7 @@ class Target:
 
 
 def load_targets(path: Path = TARGETS_FILE) -> list[Target]:
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError as exc:
-        raise ParlourError(f"{path}: cannot read the wordle target table ({exc.strerror or exc})") from exc
+    lines = read_utf8(path, ParlourError, "the wordle target table").splitlines()
     targets = []
     for number, line in enumerate(lines, 1):
         parts = line.split("\t")
@@ -151,10 +149,7 @@ def load_targets(path: Path = TARGETS_FILE) -> list[Target]:
 
 
 def load_allowed(path: Path = ALLOWED_FILE) -> list[str]:
-    try:
-        return [w for w in path.read_text(encoding="utf-8").split() if w]
-    except OSError as exc:
-        raise ParlourError(f"{path}: cannot read the allowed-word list ({exc.strerror or exc})") from exc
+    return [w for w in read_utf8(path, ParlourError, "the allowed-word list").split() if w]
 
 
 def make_experiment(band: str, suffix: str, use_clue: bool, use_critic: bool, allowed: list[str]) -> dict[str, Any]:
