@@ -124,7 +124,7 @@ def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) 
     assert f"{CLEMCORE3}: no scores for 12 game(s) of clembench-2.0 (adventuregame, guesswhat," in said
     assert "your models on official:v2.0 (rank among 34;" in said and "another clembench version" not in said
     # clemcore's run.json records no instance files: the placement says it cannot tell
-    assert "instance set unknown" in said and "official v2.0 ones" in said
+    assert "instance set unknown" in said and "every official v2.0 instance" in said
     # where the pinned clembench's instance file is known to differ from the official runs', the placement says so
     assert "codenames: the official v2.0 runs used an earlier codenames instance file" in said
 
