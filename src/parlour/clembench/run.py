@@ -4,8 +4,9 @@ in flight) around clemcore's game code, which plays each episode on a worker thr
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,10 @@ from parlour.clembench import games as clem_games
 from parlour.clembench import nltk_data
 from parlour.errors import ClembenchError
 from parlour.games.instances import instances_sha256
-from parlour.runner.episodes import RunSummary, run_episodes
+from parlour.runner.episodes import RunSummary
 from parlour.runner.options import RunOptions
-from parlour.runner.pair import OnEpisode, OnStart, _finished_info, check_spec_consistency, record_run
-from parlour.runner.players import LocalPlayers
+from parlour.runner.pair import OnEpisode, OnStart, RunOne, run_recorded
+from parlour.runner.players import LocalPlayers, Players
 
 
 def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tuple[list[Any], list[Any]]:
@@ -91,37 +92,36 @@ async def run_pair(
 
     results = options.results
     store.check_results_folder(results)
+    players.prepare()
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     store.inside(results, pair)
     _, tasks = plan(specs, folder, options, pair)
-    with store.pair_lock(store.inside(results, pair), results):
-        check_spec_consistency(results, pair, players.specs)
-        try:
-            await players.start(store.inside(results, pair))
-            loop = asyncio.get_running_loop()
-            backends = [ParlourBackend(model, loop) for model in players.models]
-            from clemcore.backends import Model as ClemcoreModel
 
-            # one model for self-play, as `clem run -m MODEL` passes it
-            distinct = backends[:1] if len(backends) == 2 and backends[0].model is backends[1].model else backends
-            infos = ClemcoreModel.to_infos(distinct)
-            layout = results_folder(results, pair)
-            episode_callbacks = callbacks(layout, infos)
-            in_flight = options.concurrency or players.default_concurrency()
-            info = _run_info(specs, tasks, options, in_flight, folder)
-            info["generation"] = {spec.name: spec.generation_sources() for spec in players.specs}
-            record_run(results, pair, players.describe(), info)
-            if on_start is not None:
-                on_start(pair, len(tasks))
-            with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="clembench") as pool:
+    @asynccontextmanager
+    async def clemcore_records(started: Players, in_flight: int) -> AsyncIterator[RunOne]:
+        """clemcore's runner plays each episode on a worker thread; each model call waits on this loop,
+        so the engine sees every episode's requests at once."""
+        from clemcore.backends import Model as ClemcoreModel
 
-                async def run_one(task: Any, _play: Any, _pair: str) -> Any:
-                    return await loop.run_in_executor(pool, play, task, distinct, episode_callbacks)
+        loop = asyncio.get_running_loop()
+        backends = [ParlourBackend(model, loop) for model in started.models]
+        # one model for self-play, as `clem run -m MODEL` passes it
+        distinct = backends[:1] if len(backends) == 2 and backends[0].model is backends[1].model else backends
+        episode_callbacks = callbacks(results_folder(results, pair), ClemcoreModel.to_infos(distinct))
+        with ThreadPoolExecutor(max_workers=max(1, in_flight), thread_name_prefix="clembench") as pool:
 
-                summary = await run_episodes(tasks, None, pair, in_flight, on_episode, run_one=run_one)  # type: ignore[arg-type]
-            summary.folder = store.inside(results, pair)
-            info.update(_finished_info(summary))
-            record_run(results, pair, players.describe(), info)
-            return summary
-        finally:
-            await players.aclose()
+            async def run_one(task: Any, _play: Any, _pair: str) -> Any:
+                return await loop.run_in_executor(pool, play, task, distinct, episode_callbacks)
+
+            yield run_one
+
+    return await run_recorded(
+        pair,
+        players,
+        tasks,
+        options,
+        lambda in_flight: _run_info(specs, tasks, options, in_flight, folder),
+        episode_runner=clemcore_records,
+        on_episode=on_episode,
+        on_start=on_start,
+    )

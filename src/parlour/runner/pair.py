@@ -10,7 +10,8 @@ import hashlib
 import json
 import logging
 import platform
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,17 @@ from parlour.games.episode import experiment_config
 from parlour.games.instances import instances_sha256
 from parlour.games.registry import select_games
 from parlour.models.spec import ModelSpec
-from parlour.runner.episodes import ABORTED, FAILED, PLAYED, SKIPPED, EpisodeOutcome, RunSummary, run_episodes
+from parlour.runner.episodes import (
+    ABORTED,
+    FAILED,
+    PLAYED,
+    SKIPPED,
+    EpisodeOutcome,
+    Play,
+    RunSummary,
+    run_episode,
+    run_episodes,
+)
 from parlour.runner.options import RunOptions
 from parlour.runner.plan import EpisodeTask, plan_episodes
 from parlour.runner.players import Players
@@ -32,6 +43,8 @@ log = logging.getLogger("parlour")
 OnEpisode = Callable[[EpisodeOutcome], None]
 OnStart = Callable[[str, int], None]  # (pair folder name, episodes planned)
 OnWritten = Callable[[EpisodeTask], None]
+RunOne = Callable[[Any, Play, str], Awaitable[EpisodeOutcome]]  # resumes, plays and writes one task
+EpisodeRunner = Callable[[Players, int], AbstractAsyncContextManager[RunOne]]  # (players, in flight) -> RunOne
 
 
 def plan(games: str | Sequence[str], pair: str, options: RunOptions) -> list[EpisodeTask]:
@@ -56,30 +69,75 @@ async def run_pair(
     players.prepare()
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     tasks = plan(games, pair, options)
-    with store.pair_lock(store.inside(results, pair), results):
-        check_spec_consistency(results, pair, players.specs)
+
+    def checks() -> None:
         check_recorded_instances(tasks)
         check_recorded_experiments(tasks, store.recorded_plan(store.inside(results, pair)))
+
+    return await run_recorded(
+        pair,
+        players,
+        tasks,
+        options,
+        lambda in_flight: _run_info(tasks, options, in_flight),
+        checks=checks,
+        plan=planned_experiments(tasks),
+        on_episode=on_episode,
+        on_start=on_start,
+        on_written=on_written,
+    )
+
+
+async def run_recorded(
+    pair: str,
+    players: Players,
+    tasks: Sequence[Any],
+    options: RunOptions,
+    run_info: Callable[[int], dict[str, Any]],
+    *,
+    checks: Callable[[], None] | None = None,
+    plan: dict[str, dict[str, dict[str, Any]]] | None = None,
+    episode_runner: EpisodeRunner | None = None,
+    on_episode: OnEpisode | None = None,
+    on_start: OnStart | None = None,
+    on_written: OnWritten | None = None,
+) -> RunSummary:
+    """The frame every benchmark's run of a pair shares: under the pair's lock, refuse a resume of another
+    spec (and what `checks` refuses), start the players, record run.json (`run_info(in_flight)`) before the
+    first episode and again when the run ends, and play the tasks not complete yet. `episode_runner` gives
+    the coroutine that resumes, plays and writes one task (default: parlour's own records)."""
+    results = options.results
+    folder = store.inside(results, pair)
+    with store.pair_lock(folder, results):
+        check_spec_consistency(results, pair, players.specs)
+        if checks is not None:
+            checks()
         try:
-            for line in await players.start(store.inside(results, pair)):
+            for line in await players.start(folder):
                 log.warning(line)
             in_flight = options.concurrency or players.default_concurrency()
             for note in players.notes(in_flight):
                 log.warning(note)
-            info = _run_info(tasks, options, in_flight)
+            info = run_info(in_flight)
             info["generation"] = {spec.name: spec.generation_sources() for spec in players.specs}
-            record_run(
-                results, pair, players.describe(), info, planned_experiments(tasks), whole_games=options.whole_games
-            )
+            record_run(results, pair, players.describe(), info, plan, whole_games=options.whole_games)
             if on_start is not None:
                 on_start(pair, len(tasks))
-            summary = await run_episodes(tasks, players.play, pair, in_flight, on_episode, on_written)
-            summary.folder = store.inside(results, pair)
+            async with (episode_runner or _parlour_records)(players, in_flight) as run_one:
+                summary = await run_episodes(
+                    list(tasks), players.play, pair, in_flight, on_episode, on_written, run_one=run_one
+                )
+            summary.folder = folder
             info.update(_finished_info(summary))
             record_run(results, pair, players.describe(), info)
             return summary
         finally:
             await players.aclose()
+
+
+@asynccontextmanager
+async def _parlour_records(_players: Players, _in_flight: int) -> AsyncIterator[RunOne]:
+    yield run_episode
 
 
 def _run_info(tasks: list[EpisodeTask], options: RunOptions, concurrency: int) -> dict[str, Any]:
