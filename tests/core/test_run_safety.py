@@ -4,17 +4,15 @@ and the Python API under the CLI."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.cli import parlour, write_registry
+from support.cli import parlour, start_parlour, write_registry
 
 import parlour as api
 from parlour import store
@@ -42,13 +40,7 @@ def _taboo_instances(tmp_path: Path, experiment: str = "low_en") -> Path:
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "parlour", *args],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_parlour(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _wait_until(condition: Callable[[], bool], process: subprocess.Popen) -> None:
