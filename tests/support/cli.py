@@ -32,6 +32,8 @@ from unittest import mock
 import yaml
 from rich.console import Console
 
+from support.processes import signal_sets
+
 # the terminal width a command sees unless the test sets its own: wide, so that rich wraps no line a test reads
 COLUMNS = "200"
 
@@ -146,7 +148,7 @@ def _as_a_fresh_process(
         stack.enter_context(redirect_stderr(stderr))
         stack.enter_context(_unconfigured_logging())
         stack.enter_context(_interpreter_warnings())
-        stack.enter_context(_kept_signal_handlers())
+        stack.enter_context(_kept_signal_state())
         stack.enter_context(_kept_event_loop_policy())
         _clear_caches()
         _check_consoles()
@@ -193,15 +195,34 @@ def _print_warning(
 
 
 @contextmanager
-def _kept_signal_handlers() -> Iterator[None]:
-    """A command may install handlers (asyncio.run does, for Ctrl-C); the test session keeps its own."""
-    kept = {number: signal.getsignal(number) for number in (signal.SIGINT, signal.SIGTERM)}
+def _kept_signal_state() -> Iterator[None]:
+    """A command may install handlers (asyncio.run does, for Ctrl-C), block signals or set a wakeup fd; the
+    test session keeps its own. A process started later inherits ignored and blocked signals across exec:
+    with SIGINT ignored or blocked, `python -m parlour` started by a test would not stop on Ctrl-C."""
+    handlers = {number: signal.getsignal(number) for number in signal.valid_signals()}
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    wakeup_fd = signal.set_wakeup_fd(-1)
+    signal.set_wakeup_fd(wakeup_fd)
+    ignored = _ignored_signals()
     try:
         yield
     finally:
-        for number, handler in kept.items():
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
+        signal.set_wakeup_fd(wakeup_fd)
+        for number, handler in handlers.items():
+            # None: a handler set outside Python, which Python cannot put back (checked below)
             if handler is not None and signal.getsignal(number) is not handler:
                 signal.signal(number, handler)
+        if _ignored_signals() != ignored:
+            raise RuntimeError(
+                f"the command changed which signals this process ignores (from {sorted(ignored)} to "
+                f"{sorted(_ignored_signals())}) outside Python: a process started later would inherit it"
+            )
+
+
+def _ignored_signals() -> set[int]:
+    """The signals this process ignores, as the kernel has it (a handler set in C is invisible to Python)."""
+    return signal_sets(Path("/proc/self/status").read_text())["SigIgn"]
 
 
 @contextmanager

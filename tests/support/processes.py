@@ -57,6 +57,17 @@ def signal_state(pid: int | str = "self") -> str:
     return " ".join(line.replace("\t", "") for line in lines if line.split(":")[0] in keep)
 
 
+def signal_sets(status: str) -> dict[str, set[int]]:
+    """The signals blocked, ignored and caught (SigBlk, SigIgn, SigCgt) in a /proc/PID/status text."""
+    sets = {}
+    for line in status.splitlines():
+        name, _, mask = line.partition(":")
+        if name in ("SigBlk", "SigIgn", "SigCgt"):
+            bits = int(mask, 16)
+            sets[name] = {bit + 1 for bit in range(bits.bit_length()) if bits >> bit & 1}
+    return sets
+
+
 def describe_stuck(pid: int) -> str:
     """What a test prints about a process that did not end: its signal state and this process's (with the
     Python-level SIGINT handler and the calling thread's blocked signals), the process tree, and the child's
