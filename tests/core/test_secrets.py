@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from support.cli import parlour_process, write_registry
+from support.cli import parlour, parlour_process, write_registry
 
 from parlour.errors import BackendError, ParlourError
 from parlour.models.loader import load_model
@@ -49,9 +49,9 @@ def run_parlour(tmp_path: Path, base_url: str, key: str = SECRET):
         "options": {"retry_base_delay_s": 0.01},
     }
     env = {**write_registry(tmp_path / "models.yaml", entry), "PARLOUR_SECRETS_KEY": key}
-    # a process: a key registered for redaction stays registered for the rest of the process, so an earlier
-    # run in this one would hide a run that fails to register it
-    return parlour_process(*RUN, "-r", str(tmp_path / "results"), env=env)
+    # in-process as in a fresh process, the run starts with no key registered for redaction (an earlier one
+    # here would hide a run that fails to register it)
+    return parlour(*RUN, "-r", str(tmp_path / "results"), env=env)
 
 
 def everything(tmp_path: Path, run) -> str:

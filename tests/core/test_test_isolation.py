@@ -14,7 +14,7 @@ from conftest import REPO
 from support.cli import parlour, parlour_process
 from support.processes import signal_sets
 
-from parlour import api
+from parlour import api, redact
 from parlour.models.registry import registry_files
 
 
@@ -89,3 +89,14 @@ def test_an_in_process_command_leaves_the_signal_set_up_as_it_found_it(
         os.close(write_end)
     assert signal.SIGINT not in child["SigIgn"] | child["SigBlk"] and signal.SIGINT in child["SigCgt"]
     assert signal.SIGTERM not in child["SigIgn"] | child["SigBlk"]
+
+
+def test_an_in_process_command_starts_with_no_secret_registered(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A key registered here (an earlier test loaded a model) would hide a run that fails to register its own:
+    a command starts with none registered, as a process does, and this process's are kept."""
+    name = "no-model-but-a-registered-secret-4711"
+    monkeypatch.setattr(redact, "_secrets", set(redact._secrets))
+    redact.register_secret(name)
+    run = parlour("run", "-g", "taboo", "-m", name)
+    assert run.returncode == 2 and f"unknown model '{name}'" in run.stderr
+    assert redact.redact(name) == redact.REDACTED

@@ -1,10 +1,10 @@
 """Running the `parlour` command for a test.
 
 `parlour(...)` runs it in this process, as `python -m parlour` runs in a fresh one: the CLI's imports are
-paid once per test session instead of once per command. `parlour_process(...)` runs it as a real process,
-and `start_parlour(...)` starts one and returns at once, for what only a process shows: the exit code a
-signal leaves, what a fresh interpreter imports, state kept for the rest of a process (the secrets
-registered for redaction), an engine's own output on the process's file descriptors.
+paid once per test session instead of once per command.
+`parlour_process(...)` runs it as a real process, and `start_parlour(...)` starts one and returns at once,
+for what only a process shows: the exit code a signal leaves, what a fresh interpreter imports, an
+engine's own output on the process's file descriptors, a Ray cluster's processes.
 """
 
 from __future__ import annotations
@@ -138,7 +138,10 @@ def _as_a_fresh_process(
     args: tuple[str, ...], env: dict[str, str] | None, cwd: Path | None, stdout: TextIO, stderr: TextIO
 ) -> Iterator[None]:
     """This process as `python -m parlour ARGS` finds a fresh one (its environment, working folder, argv,
-    standard streams, logging, warnings, caches), and as it was again afterwards."""
+    standard streams, logging, warnings, caches, secrets registered for redaction), and as it was again
+    afterwards."""
+    from parlour import redact  # here: support.cli is imported before load_cli()
+
     with ExitStack() as stack:
         stack.enter_context(mock.patch.dict(os.environ, {"COLUMNS": COLUMNS, **(env or {})}))
         stack.enter_context(chdir(cwd or os.getcwd()))
@@ -150,6 +153,9 @@ def _as_a_fresh_process(
         stack.enter_context(_interpreter_warnings())
         stack.enter_context(_kept_signal_state())
         stack.enter_context(_kept_event_loop_policy())
+        # the secrets registered for redaction are the process's: a command starts with none, as a process does,
+        # so a run that fails to register its key is not hidden by a key an earlier test registered here
+        stack.enter_context(mock.patch.object(redact, "_secrets", set()))
         _clear_caches()
         _check_consoles()
         yield
