@@ -1,7 +1,7 @@
 """Running the `parlour` command for a test.
 
-`parlour(...)` runs it in this process, as `python -m parlour` runs in a fresh one: the CLI's imports are
-paid once per test session instead of once per command.
+`parlour(...)` runs it in this process, as `python -m parlour` runs in a fresh one: the CLI's imports (and
+the click command typer builds from the app) are paid once per test session instead of once per command.
 `parlour_process(...)` runs it as a real process, and `start_parlour(...)` starts one and returns at once,
 for what only a process shows: the exit code a signal leaves, what a fresh interpreter imports, an
 engine's own output on the process's file descriptors, a Ray cluster's processes.
@@ -10,6 +10,7 @@ engine's own output on the process's file descriptors, a Ray cluster's processes
 from __future__ import annotations
 
 import asyncio
+import functools
 import gc
 import importlib
 import io
@@ -26,9 +27,10 @@ import warnings
 from collections.abc import Iterator
 from contextlib import ExitStack, chdir, contextmanager, redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 from unittest import mock
 
+import typer.main
 import yaml
 from rich.console import Console
 
@@ -89,6 +91,16 @@ def load_cli() -> None:
         cli = importlib.import_module("parlour.cli")
         for module in pkgutil.walk_packages(getattr(cli, "__path__", []), "parlour.cli."):
             importlib.import_module(module.name)
+
+
+@functools.cache
+def _click_command(app: typer.Typer) -> Any:
+    """The click command typer builds from the app on every call (a process builds it once): the same app
+    gives the same command, and a click command holds no state between invocations."""
+    return _build_click_command(app)
+
+
+_build_click_command = typer.main.get_command
 
 
 def _command(args: tuple[str, ...]) -> list[str]:
@@ -156,6 +168,7 @@ def _as_a_fresh_process(
         # the secrets registered for redaction are the process's: a command starts with none, as a process does,
         # so a run that fails to register its key is not hidden by a key an earlier test registered here
         stack.enter_context(mock.patch.object(redact, "_secrets", set()))
+        stack.enter_context(mock.patch.object(typer.main, "get_command", _click_command))
         _clear_caches()
         _check_consoles()
         yield
