@@ -32,9 +32,11 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
+    from support.cli import load_cli
     from support.processes import mark_session
 
     mark_session()
+    load_cli()  # before any test module imports it: its consoles as a piped process makes them, also under -s
     if REQUIRE_REFERENCE and not HAVE_REFERENCE:
         raise pytest.UsageError(f"PARLOUR_REQUIRE_REFERENCE is set but the {SKIP_REASON}")
 

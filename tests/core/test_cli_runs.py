@@ -6,14 +6,13 @@ import hashlib
 import json
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import REFERENCE
-from support.cli import parlour, write_registry
+from support.cli import parlour, start_parlour, write_registry
 from support.records import strip_volatile
 
 from parlour.testing.latency_server import LatencyServer
@@ -134,14 +133,7 @@ def test_resume_after_kill_loses_and_duplicates_nothing(tmp_path: Path) -> None:
     results = tmp_path / "results"
     args = ["run", "-g", "taboo", "-m", "remote", "-r", str(results), "--concurrency", "2", "--no-progress"]
     try:
-        import os
-
-        process = subprocess.Popen(
-            [sys.executable, "-m", "parlour", *args],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        process = start_parlour(*args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
         while len(list((results / PAIR_REMOTE).glob("*/*/episode_*/scores.json"))) < 6:
             assert time.monotonic() < deadline and process.poll() is None, "run ended before it could be killed"

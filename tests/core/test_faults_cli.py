@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from support.cli import parlour, write_registry
+from support.cli import parlour_process, write_registry
 from support.records import strip_volatile
 
 from parlour.testing.fault_server import FaultServer, spread
@@ -17,6 +17,8 @@ SECRET = "sk-faults-cli-never-leak-9012"
 RUN = ("run", "-g", "taboo", "-g", "wordle", "-m", "remote", "--limit", "3", "--concurrency", "16", "--no-progress")
 
 
+# the runs are processes: a key registered for redaction stays registered for the rest of the process, so an
+# earlier run in this one would hide a run that fails to register it
 def registry(tmp_path: Path, url: str, max_retries: int) -> dict[str, str]:
     entry = {
         "name": "remote",
@@ -51,17 +53,17 @@ def test_faults_at_concurrency_16_lose_nothing_and_change_no_transcript(tmp_path
     faulty_server = FaultServer(spread(0.2), hang_s=6.0, trickle_s=0.05).start()
     clean, faulty = tmp_path / "clean", tmp_path / "faulty"
     try:
-        reference = parlour(*RUN, "-r", str(clean), env=registry(tmp_path, clean_server.base_url, 0))
+        reference = parlour_process(*RUN, "-r", str(clean), env=registry(tmp_path, clean_server.base_url, 0))
         assert reference.returncode == 0, reference.stderr
         # 16 episodes asked, 8 requests in flight at first: the user is told
         assert "more requests want to be in flight than its limit of 8" in reference.stderr
         # no retries: many episodes fail
-        first = parlour(*RUN, "-r", str(faulty), env=registry(tmp_path, faulty_server.base_url, 0))
+        first = parlour_process(*RUN, "-r", str(faulty), env=registry(tmp_path, faulty_server.base_url, 0))
         planned = episodes(faulty)
         done = [e for e in planned if (e / "scores.json").is_file()]
         failed = [e for e in planned if (e / "error.json").is_file()]
         # retries are an operational setting (not in the spec hash): the rerun may use more
-        rerun = parlour(*RUN, "-r", str(faulty), env=registry(tmp_path, faulty_server.base_url, 8))
+        rerun = parlour_process(*RUN, "-r", str(faulty), env=registry(tmp_path, faulty_server.base_url, 8))
     finally:
         clean_server.stop()
         faulty_server.stop()
@@ -79,7 +81,7 @@ def test_a_server_echoing_the_key_never_gets_it_recorded(tmp_path: Path) -> None
     server = FaultServer({"401_echo": 1.0}).start()
     results = tmp_path / "results"
     try:
-        run = parlour(*RUN, "-r", str(results), env=registry(tmp_path, server.base_url, 5))
+        run = parlour_process(*RUN, "-r", str(results), env=registry(tmp_path, server.base_url, 5))
     finally:
         server.stop()
     assert no_secret_under(results, run.stdout, run.stderr)

@@ -6,10 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from support.cli import parlour, write_registry
+from support.cli import parlour_process, write_registry
 from support.records import strip_volatile
 
 pytestmark = pytest.mark.slow
+# the runs are processes, as a user starts them: llama.cpp's engine and server, and their output on the
+# process's file descriptors, start and end with each
 # the one-at-a-time variant: its transcripts are the same at any concurrency (batched ones need not be)
 SERIAL = "smollm2-135m-serial"
 PAIR = f"{SERIAL}-t0.0--{SERIAL}-t0.0"
@@ -27,7 +29,7 @@ def test_embedded_model_plays_taboo_identically_at_any_concurrency(tmp_path: Pat
     runs = {}
     for n in (1, 3):
         results = tmp_path / f"c{n}"
-        run = parlour(
+        run = parlour_process(
             "run",
             "-g",
             "taboo",
@@ -75,9 +77,9 @@ def test_openai_compatible_backend_against_real_llama_server(tmp_path: Path, lla
     )
     served, local = tmp_path / "served", tmp_path / "local"
     common = ("-g", "taboo", "-e", "high_en", "--limit", "3")
-    run = parlour("run", "-m", "smollm2-135m-server", "-r", str(served), *common, env=env)
+    run = parlour_process("run", "-m", "smollm2-135m-server", "-r", str(served), *common, env=env)
     assert run.returncode == 0, run.stderr
-    assert parlour("run", "-m", SERIAL, "-r", str(local), *common).returncode == 0
+    assert parlour_process("run", "-m", SERIAL, "-r", str(local), *common).returncode == 0
     served_eps = episode_dirs(served, "smollm2-135m-server-t0.0--smollm2-135m-server-t0.0")
     assert len(served_eps) == 3
     request = read(served_eps[0] / "requests.json")[0]["manipulated_prompt_obj"]

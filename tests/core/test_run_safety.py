@@ -4,17 +4,16 @@ and the Python API under the CLI."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from support.cli import parlour, write_registry
+from support.cli import parlour, start_parlour, write_registry
+from support.processes import describe_stuck, signal_state
 
 import parlour as api
 from parlour import store
@@ -42,13 +41,7 @@ def _taboo_instances(tmp_path: Path, experiment: str = "low_en") -> Path:
 
 
 def _start(args: list[str], env: dict[str, str]) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "parlour", *args],
-        env={**os.environ, **env},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    return start_parlour(*args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
 def _wait_until(condition: Callable[[], bool], process: subprocess.Popen) -> None:
@@ -170,8 +163,12 @@ def test_ctrl_c_keeps_finished_episodes_and_says_so(tmp_path: Path) -> None:
         process = _start(args, env)
         _wait_for_scores(results, REMOTE, 1, process)
         _wait_until(lambda: server.requests > 6, process)
+        print(f"before SIGINT: child {signal_state(process.pid)}; test process {signal_state()}")  # if it fails
         process.send_signal(signal.SIGINT)
-        _, stderr = process.communicate(timeout=60)
+        try:
+            _, stderr = process.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            pytest.fail(f"the run did not end within 60 s of SIGINT\n{describe_stuck(process.pid)}")
     finally:
         server.stop()
     assert process.returncode == 130, stderr

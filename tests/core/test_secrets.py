@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 
 import pytest
-from support.cli import parlour, write_registry
+from support.cli import parlour, parlour_process, write_registry
 
 from parlour.errors import BackendError, ParlourError
 from parlour.models.loader import load_model
@@ -49,6 +49,8 @@ def run_parlour(tmp_path: Path, base_url: str, key: str = SECRET):
         "options": {"retry_base_delay_s": 0.01},
     }
     env = {**write_registry(tmp_path / "models.yaml", entry), "PARLOUR_SECRETS_KEY": key}
+    # in-process as in a fresh process, the run starts with no key registered for redaction (an earlier one
+    # here would hide a run that fails to register it)
     return parlour(*RUN, "-r", str(tmp_path / "results"), env=env)
 
 
@@ -82,7 +84,7 @@ def test_a_key_echoed_to_a_ray_actor_is_not_written_by_the_driver(tmp_path, serv
     sweep.write_text(json.dumps({"models": ["remote"], "games": ["taboo"], "report": False}), encoding="utf-8")
     env = {"PARLOUR_MODELS": str(tmp_path / "in_process" / "models.yaml"), "PARLOUR_SECRETS_KEY": SECRET}
     args = ("sweep", str(sweep), "-r", str(tmp_path / "results"), "--executor", "ray", "--limit", "1")
-    run = parlour(*args, "--n-boot", "10", "--no-progress", env=env)
+    run = parlour_process(*args, "--n-boot", "10", "--no-progress", env=env)
     assert run.returncode == 0, run.stderr
     assert PREFIX not in everything(tmp_path, run)
     episode = next((tmp_path / "results" / PAIR).glob("taboo/*/episode_0"))

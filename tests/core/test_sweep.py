@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from support.cli import parlour, write_registry
+from support.cli import parlour, parlour_process, write_registry
 from support.records import transcripts
 
 from parlour.errors import ParlourError
@@ -120,7 +120,10 @@ def test_ray_executor_gives_the_same_results_as_in_process(tmp_path: Path) -> No
         common = ("--limit", "1", "--n-boot", "10", "--no-progress")
         local = parlour("sweep", str(path), "-r", str(tmp_path / "local"), *common, env=registry)
         assert local.returncode == 0, local.stderr
-        on_ray = parlour("sweep", str(path), "-r", str(tmp_path / "ray"), "--executor", "ray", *common, env=registry)
+        # a process: a Ray driver stays connected for the rest of the process that connected it
+        on_ray = parlour_process(
+            "sweep", str(path), "-r", str(tmp_path / "ray"), "--executor", "ray", *common, env=registry
+        )
         assert on_ray.returncode == 0, on_ray.stderr
     finally:
         server.stop()
@@ -142,7 +145,7 @@ def test_the_paper_sweep_runs_end_to_end_and_resumes(tmp_path: Path) -> None:
     sweep = _write(tmp_path / "paper-sweep.yaml", {**example, "games": ["taboo"]})
     results = tmp_path / "results"
     args = ("sweep", str(sweep), "-r", str(results), "--limit", "1", "--n-boot", "20", "--no-progress")
-    first = parlour(*args, timeout=1800)
+    first = parlour_process(*args, timeout=1800)  # a process: real engines and servers, started and ended
     assert first.returncode == 0, first.stderr[-3000:]
     table = pd.read_csv(results / "results.csv", index_col=0)
     assert table.loc[f"{ORACLE}--{ORACLE}", "-, clemscore"] == 100.0
@@ -150,6 +153,6 @@ def test_the_paper_sweep_runs_end_to_end_and_resumes(tmp_path: Path) -> None:
     assert len(table) == 7  # 2 anchors + 5 ways of serving the same weights
     assert (Path.home() / ".cache" / "parlour" / "quantized" / "smollm2-135m-Q2_K.gguf").is_file()
     assert (results / "analysis" / "quantization.csv").is_file() and (results / "report" / "index.html").is_file()
-    again = parlour(*args, timeout=1800)
+    again = parlour_process(*args, timeout=1800)
     assert again.returncode == 0, again.stderr[-3000:]
     assert again.stdout.count(" 0 played, 0 aborted") == 7
