@@ -233,7 +233,10 @@ def load_joined(results: Iterable[Path], models: Iterable[Path] = (), registry: 
         parts.append(registry_characteristics())
     if not models:
         parts.append(shipped_characteristics())
-    chars = merge_rows(normalise(pd.concat(parts, ignore_index=True)))
+    # a column no part fills takes no part in the columns' types (pandas 2 and 3 differ there): it is added back empty
+    columns = list(dict.fromkeys(c for p in parts for c in p.columns))
+    filled = [p.dropna(axis=1, how="all") for p in parts if not p.empty]
+    chars = merge_rows(normalise(pd.concat(filled or [given], ignore_index=True).reindex(columns=columns)))
     joined = join(scores.table, chars)
     wanted = set(given["model"])
     joined.unmatched_characteristics = [m for m in joined.unmatched_characteristics if m in wanted]
