@@ -27,6 +27,7 @@ from clem_support import (
 import parlour
 from parlour.models.loader import load_model
 from parlour.models.registry import lookup
+from parlour.models.weights.resolve import with_weights_digest
 
 MODEL = "smollm2-135m-serial"
 GAMES_RUN = ["imagegame", "matchit_ascii", "privateshared", "referencegame", "taboo", "textmapworld", "wordle"]
@@ -40,7 +41,8 @@ def test_default_model_in_flight_equals_clemcore_one_at_a_time(tmp_path: Path) -
         GAMES_RUN, MODEL, results=tmp_path / "parlour", limit=1, experiments=experiments, concurrency=8,
         temperature=0.0, benchmark="clembench-2.0", games_dir=GAMES,
     )  # fmt: skip
-    model = load_model(lookup(MODEL).with_generation(0.0, None))
+    # the spec parlour's run records (its weights' sha256 included), so that the recorded model infos agree
+    model = load_model(with_weights_digest(lookup(MODEL).with_generation(0.0, None)))
     reference = clemcore_run(GAMES_RUN, model, tmp_path / "clemcore", 1, experiments)
 
     ours, theirs = episode_files(summary.folder), episode_files(reference)
