@@ -29,17 +29,30 @@ NEEDS = {
 PLACEHOLDERS = {"MODEL_A": "programmatic:oracle", "MODEL_B": "programmatic:breaker"}
 
 
-def usage_commands() -> list[str]:
-    """The `parlour ...` lines of the bash blocks under '## Usage' (up to the next '## ' heading)."""
+def usage_lines() -> dict[str, str]:
+    """The `parlour ...` lines of the bash blocks under '## Usage' (up to the next '## ' heading): command ->
+    its comment."""
     text = README.read_text(encoding="utf-8")
     section = text[text.index("\n## Usage") : text.index("\n## ", text.index("\n## Usage") + 1)]
-    commands = []
+    commands = {}
     for block in re.findall(r"```bash\n(.*?)```", section, flags=re.S):
         for line in block.splitlines():
-            command = line.split("#", 1)[0].strip()
-            if command.startswith("parlour "):
-                commands.append(command)
+            command, _, comment = line.partition("#")
+            if command.strip().startswith("parlour "):
+                commands[command.strip()] = comment
     return commands
+
+
+def usage_commands() -> list[str]:
+    return list(usage_lines())
+
+
+def _key_missing(command: str) -> str | None:
+    """A hosted model's line says which key it reads (`key: $NAME`); without it, it cannot run here."""
+    for name in re.findall(r"key: \$(\w+)", usage_lines()[command]):
+        if not os.environ.get(name):
+            return f"needs an API key in ${name} (and the provider reachable)"
+    return None
 
 
 # the README's whole study (seven games, seven specs, two servers) takes many minutes even at --limit 1; the
@@ -93,7 +106,7 @@ def test_the_usage_section_has_commands() -> None:
 
 @pytest.mark.parametrize("command", usage_commands())
 def test_readme_command_runs(command: str, workdir: Path) -> None:
-    missing = _extra_missing(command)
+    missing = _extra_missing(command) or _key_missing(command)
     if missing:
         pytest.skip(f"{command}: {missing}")
     if command.startswith("parlour sweep") and not FULL_SWEEP:
