@@ -36,9 +36,12 @@ def in_tmp_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def require_clem() -> None:
     """Skip (with the reason) without the clem extra or the 2.0 game folders; CI fails instead."""
+    from parlour.clembench.games import require_clemcore
+    from parlour.errors import ClembenchError
+
     try:
-        import clemcore  # noqa: F401
-    except ImportError:
+        require_clemcore()  # imports clemcore as parlour does, keeping the logging set-up of this process
+    except ClembenchError:
         if REQUIRE_REFERENCE:
             pytest.fail("clemcore is not installed: CI installs the `clem` extra (pylock.test.toml)")
         pytest.skip("clembench 2.0 not checked: the `clem` extra (clemcore) is not installed")

@@ -44,3 +44,20 @@ def test_command_exits_2_with_one_line(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 2
     assert "games folder not found" in done.stderr + done.stdout
+
+
+def test_importing_clemcore_keeps_parlours_notes_on_stderr() -> None:
+    """clemcore configures logging at import (every logger made before it disabled, the root's records sent to
+    ./clembench.log): parlour's `note:` lines must still reach stderr after a 2.0 run loaded it."""
+    require_clem()
+    script = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.WARNING, format='note: %(message)s', stream=sys.stderr)\n"
+        "log = logging.getLogger('parlour')\n"
+        "from parlour.clembench.games import require_clemcore\n"
+        "require_clemcore()\n"
+        "log.warning('still said')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "note: still said" in done.stderr

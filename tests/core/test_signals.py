@@ -114,3 +114,18 @@ def test_a_second_ctrl_c_while_a_run_ends_is_no_traceback(tmp_path: Path) -> Non
     assert process.returncode in (130, -signal.SIGINT), stderr  # a shell reads both as 130
     assert "Traceback" not in stderr and "rerun the same command to resume" in stderr
     assert len(list(results.glob("*/*/*/episode_*/scores.json"))) == 1
+
+
+def test_an_import_that_a_ctrl_c_cut_short_counts_as_the_interrupt() -> None:
+    """numpy reports an import cut short by Ctrl-C as an ImportError (the KeyboardInterrupt as its cause):
+    the command takes it for the interrupt it is, not for a missing package."""
+    from parlour.cli.signals import cut_short
+
+    try:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise ImportError("numpy._core.multiarray failed to import") from interrupt
+    except ImportError as exc:
+        assert cut_short(exc)
+    assert not cut_short(ImportError("No module named 'uvicorn'"))

@@ -227,7 +227,10 @@ def test_a_missing_weights_folder_is_one_line(tmp_path: Path):
     )
     done = parlour("run", "-g", "taboo", "-m", "gone", "--limit", "1", "-r", str(tmp_path / "r"), env=env)
     assert done.returncode == 2  # parlour's exit code for a model or file that cannot be used
-    assert done.stderr.strip() == f"error: model gone: weights file {tmp_path / 'no-such-folder'} does not exist"
+    assert done.stderr.strip() == (
+        f"error: model gone: weights file {tmp_path / 'no-such-folder'} does not exist "
+        "(make the file, or point `weights:` of gone at it)"
+    )
 
 
 def free_port() -> int:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +26,34 @@ def require_clemcore() -> str:
     try:
         from importlib.metadata import version
 
-        import clemcore  # noqa: F401
+        with _logging_kept():
+            import clemcore  # noqa: F401
     except ImportError as exc:
         raise ClembenchError(f"{BENCHMARK} needs clemcore: {INSTALL}") from exc
     return version("clemcore")
+
+
+@contextmanager
+def _logging_kept() -> Iterator[None]:
+    """clemcore configures logging when first imported (logging.config.dictConfig): that disables every
+    logger already made (parlour's `note:` lines would vanish) and gives the root logger a file handler
+    writing ./clembench.log. parlour's own set-up is put back; clemcore's loggers keep theirs."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    loggers = logging.root.manager.loggerDict.values()
+    enabled = [lg for lg in loggers if isinstance(lg, logging.Logger) and not lg.disabled]
+    try:
+        yield
+    finally:
+        for handler in [h for h in root.handlers if h not in handlers]:
+            root.removeHandler(handler)
+            handler.close()
+        for handler in handlers:
+            if handler not in root.handlers:
+                root.addHandler(handler)
+        root.setLevel(level)
+        for logger in enabled:
+            logger.disabled = False
 
 
 def games_folder(given: Path | None = None) -> Path:

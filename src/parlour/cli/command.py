@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -70,8 +70,7 @@ def main() -> None:
         # without standalone mode click returns an Exit's code instead of exiting
         code = readable_metavars(typer.main.get_command(app)).main(standalone_mode=False)
         if code == INTERRUPTED_CODE:  # typer turns Ctrl-C into an exit code of 130
-            code = signals.stopping()
-            notes.print(INTERRUPTED, highlight=False)
+            _interrupted()
         sys.exit(code if isinstance(code, int) else 0)
     except (ParlourError, OSError) as exc:  # OSError: a file we could not read or write, named in the message
         print_error(str(exc))
@@ -81,6 +80,14 @@ def main() -> None:
     except ClickException as exc:  # usage errors, from whichever click typer uses
         sys.exit(print_click_error(exc))
     except (typer.Abort, KeyboardInterrupt):  # click turns Ctrl-C (and so SIGTERM) into Abort
-        code = signals.stopping()
-        notes.print(INTERRUPTED, highlight=False)
-        sys.exit(code)
+        _interrupted()
+    except ImportError as exc:  # a Ctrl-C during a command's first imports can surface as a failed import
+        if not signals.cut_short(exc):
+            raise
+        _interrupted()
+
+
+def _interrupted() -> NoReturn:
+    code = signals.stopping()
+    notes.print(INTERRUPTED, highlight=False)
+    sys.exit(code)

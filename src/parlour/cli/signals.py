@@ -40,6 +40,19 @@ def _exit_now(signum: int, frame: FrameType | None) -> None:
     os._exit(TERMINATED_CODE if signum == signal.SIGTERM else INTERRUPTED_CODE)
 
 
+def cut_short(exc: BaseException) -> bool:
+    """Whether `exc` is a signal's KeyboardInterrupt in disguise: a package whose import a Ctrl-C cut short
+    reports the import as failed (numpy: "numpy._core.multiarray failed to import")."""
+    seen: set[int] = set()
+    cause: BaseException | None = exc
+    while cause is not None and id(cause) not in seen:
+        if isinstance(cause, KeyboardInterrupt):
+            return True
+        seen.add(id(cause))
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def interrupted_on_start() -> None:
     """A signal before the command was loaded: one line and its exit code. Nothing was written yet, and an
     import cut short can leave the interpreter's exit to report the signal again: leave at once."""
