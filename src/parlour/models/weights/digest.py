@@ -1,26 +1,22 @@
 """The sha256 of weight files, cheap to ask again: a digest is kept in parlour's cache under the file's
-stat (path, size, mtime_ns, ctime_ns, inode), so a resume hashes nothing unless a file changed. Any write
-to a file changes its ctime, which cannot be set back (`touch -r` and `cp -p` restore only mtime), so a
-changed file is never taken for the one that was hashed.
+path and `store.file_stamp` (the freshness rule of every derived fact: size, mtime, ctime, inode, device),
+so a resume hashes nothing unless a file changed. Any write to a file changes its ctime, which cannot be set
+back (`touch -r` and `cp -p` restore only mtime), so a changed file is never taken for the one that was hashed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
 from pathlib import Path
 
+from parlour import store, textfiles
+from parlour.errors import ParlourError
 from parlour.models.weights.cache import cache_dir
 
 CACHE_FILE = "digests.json"
 MAX_ENTRIES = 1000  # the cache keeps the most recent entries (a few hundred bytes each)
-
-
-def _stat_key(path: Path) -> list[int]:
-    stat = path.stat()
-    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino]
 
 
 def _read_cache(file: Path) -> dict[str, dict]:
@@ -49,13 +45,13 @@ def file_sha256(path: Path) -> str:
     path = path.resolve()
     cache = cache_dir() / CACHE_FILE
     entries = _read_cache(cache)
-    key = _stat_key(path)
+    stamp = store.file_stamp(path)  # None: no regular file, and file_sha256 below says so
+    key = list(stamp or ())  # as JSON keeps it
     entry = entries.get(str(path))
-    if isinstance(entry, dict) and entry.get("stat") == key and isinstance(entry.get("sha256"), str):
+    if stamp and isinstance(entry, dict) and entry.get("stat") == key and isinstance(entry.get("sha256"), str):
         return entry["sha256"]
-    with open(path, "rb") as handle:
-        digest = "sha256:" + hashlib.file_digest(handle, "sha256").hexdigest()
-    if _stat_key(path) == key:  # not written to while it was read
+    digest = "sha256:" + textfiles.file_sha256(path, ParlourError, "weights file")
+    if store.file_stamp(path) == stamp:  # not written to while it was read
         entries.pop(str(path), None)
         entries[str(path)] = {"stat": key, "sha256": digest}
         _write_cache(cache, entries)
