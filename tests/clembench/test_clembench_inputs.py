@@ -48,7 +48,8 @@ def test_command_exits_2_with_one_line(tmp_path: Path) -> None:
 
 def test_importing_clemcore_keeps_parlours_notes_on_stderr() -> None:
     """clemcore configures logging at import (every logger made before it disabled, the root's records sent to
-    ./clembench.log): parlour's `note:` lines must still reach stderr after a 2.0 run loaded it."""
+    ./clembench.log): parlour's `note:` lines must still reach stderr after a 2.0 run loaded it, and no
+    empty ./clembench.log is left in the working folder."""
     require_clem()
     script = (
         "import logging, sys\n"
@@ -61,3 +62,4 @@ def test_importing_clemcore_keeps_parlours_notes_on_stderr() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "note: still said" in done.stderr
+    assert not Path("clembench.log").exists()

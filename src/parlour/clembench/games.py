@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import logging.config
 import os
 import sys
 from collections.abc import Iterator
@@ -37,14 +38,25 @@ def require_clemcore() -> str:
 def _logging_kept() -> Iterator[None]:
     """clemcore configures logging when first imported (logging.config.dictConfig): that disables every
     logger already made (parlour's `note:` lines would vanish) and gives the root logger a file handler
-    writing ./clembench.log. parlour's own set-up is put back; clemcore's loggers keep theirs."""
+    writing ./clembench.log. parlour's own set-up is put back; clemcore's loggers keep theirs. Its file
+    handlers open their file at the first record, so the root's, removed unused, leaves no empty file."""
     root = logging.getLogger()
     handlers, level = list(root.handlers), root.level
     loggers = logging.root.manager.loggerDict.values()
     enabled = [lg for lg in loggers if isinstance(lg, logging.Logger) and not lg.disabled]
+    configure = logging.config.dictConfig
+
+    def configure_lazily(config: dict) -> None:
+        for handler in config.get("handlers", {}).values():
+            if isinstance(handler, dict) and handler.get("class") == "logging.FileHandler":
+                handler.setdefault("delay", True)
+        configure(config)
+
+    logging.config.dictConfig = configure_lazily
     try:
         yield
     finally:
+        logging.config.dictConfig = configure
         for handler in [h for h in root.handlers if h not in handlers]:
             root.removeHandler(handler)
             handler.close()
