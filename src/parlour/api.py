@@ -101,7 +101,7 @@ async def run_pair(
     summary = await pair_run.run_pair(
         games, players, RunOptions.of(options, **settings), on_episode, on_start, on_written=filler.add
     )
-    filler.fill()
+    filler.finish()
     return summary
 
 

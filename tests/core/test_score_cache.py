@@ -269,6 +269,32 @@ def test_a_run_fills_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
         assert len(evaluate(results, n_boot=20, workers=1).raw) > 0
 
 
+def test_a_run_whose_fills_are_slow_leaves_its_last_episodes_to_score(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fill at a run's end is skipped when the run's last fill took longer than the budget (a run of
+    many episodes returns at once); `parlour score` then scores those episodes, with the same tables."""
+    from parlour.scoring import cache_filler
+
+    monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
+    filler_init = cache_filler.ScoreCacheFiller.__init__
+
+    def slow_last_fill(self: cache_filler.ScoreCacheFiller) -> None:
+        filler_init(self)
+        self.last_fill_s = cache_filler.FINAL_FILL_BUDGET_S + 1.0
+
+    monkeypatch.setattr(cache_filler.ScoreCacheFiller, "__init__", slow_last_fill)
+    results = tmp_path / "results"
+    parlour.run("taboo", "programmatic:oracle", results=results, limit=2)
+    assert not list(results.rglob(cache.CACHE_FILE))
+    time.sleep(0.02)
+    report = score_results(results, workers=1)
+    assert len(report.scored) >= 2 and not report.failed and list(results.rglob(cache.CACHE_FILE))
+    monkeypatch.setenv(cache.DISABLE_ENV, "1")
+    parlour.run("taboo", "programmatic:oracle", results=tmp_path / "plain", limit=2)
+    assert _snapshot(results) == _snapshot(tmp_path / "plain")
+
+
 def test_a_run_scores_as_it_did_without_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(store, "RACY_MARGIN_NS", 0)
     parlour.run("wordle", "programmatic:breaker", results=tmp_path / "cached", limit=2)

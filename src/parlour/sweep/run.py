@@ -97,7 +97,7 @@ async def _play_pair(
         filler = ScoreCacheFiller()
         options = _options(sweep, results, limit)
         run = await run_pair(plan.games, players, options, on_episode, on_start, on_written=filler.add)
-        filler.fill()
+        filler.finish()
     except ParlourError as exc:  # this pair cannot run (missing weights, changed spec...): the others go on
         return plan, None, str(exc)
     return plan, run, None
