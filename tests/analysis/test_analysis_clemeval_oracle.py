@@ -49,7 +49,7 @@ def test_parlour_eval_gives_clemevals_table(tmp_path: Path) -> None:
     from clemcore import clemeval
 
     results = _results(tmp_path / "results")
-    theirs = clemeval.perform_evaluation(str(results), return_dataframe=True, show_std=True)
+    theirs = clemeval.perform_evaluation(str(results), return_dataframe=True)
     ours = evaluate(results, n_boot=10, workers=1).results
     assert sorted(ours.index) == sorted(theirs.index)
     assert sorted(ours.columns) == sorted(theirs.columns)

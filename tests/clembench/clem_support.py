@@ -83,24 +83,24 @@ def loop_thread() -> Iterator[asyncio.AbstractEventLoop]:
 def clemcore_run(
     games: list[str], model: Model, results: Path, limit: int, experiments: list[str] | None = None
 ) -> Path:
-    """`clem run` then `clem score`, as clemcore's CLI does them (its callbacks, its dispatch to the
-    sequential runner, one request at a time), with the parlour model as the players' backend."""
+    """`clem run` then `clem score`, as clemcore's CLI does them (its callbacks, its instance iterator with a
+    sub-selection, its dispatch to the sequential runner, one request at a time), with the parlour model as
+    the players' backend, in parlour's pair folder."""
     from clemcore.backends import Model as ClemcoreModel
     from clemcore.clemgame import (
         ExperimentFileSaver,
         GameBenchmark,
         GameBenchmarkCallbackList,
-        GameInstances,
+        GameInstanceIterator,
         InstanceFileSaver,
         InteractionsFileSaver,
-        ResultsFolder,
         RunFileSaver,
     )  # fmt: skip
-    from clemcore.clemgame.callbacks.files import PlayerFileSaver, SignalFileSaver
     from clemcore.clemgame.runners import dispatch
 
     from parlour import store
-    from parlour.clembench.games import game_specs
+    from parlour.clembench.episode import results_folder
+    from parlour.clembench.games import game_specs, instances_file
     from parlour.clembench.model import ParlourBackend
 
     pair = store.pair_name([model.spec.player_folder_name()])
@@ -109,26 +109,26 @@ def clemcore_run(
         asyncio.run_coroutine_threadsafe(model.start(), loop).result()
         players = [ParlourBackend(model, loop)]
         infos = ClemcoreModel.to_infos(players)
-        folder = ResultsFolder(results, run_dir=pair)
+        folder = results_folder(results, pair)
         callbacks = GameBenchmarkCallbackList([
             InstanceFileSaver(folder), ExperimentFileSaver(folder, player_model_infos=infos),
             InteractionsFileSaver(folder, player_model_infos=infos), RunFileSaver(folder, player_model_infos=infos),
-            PlayerFileSaver(folder), SignalFileSaver(folder),
         ])  # fmt: skip
         for name in games:
+            file = json.loads(instances_file(specs[name]).read_text(encoding="utf-8"))
+            first = {
+                experiment["name"]: [row["game_id"] for row in experiment["game_instances"][:limit]]
+                for experiment in file["experiments"]
+                if not experiments or experiment["name"] in experiments
+            }
+
+            def sub_selector(game: str, experiment: str, first: dict[str, list[int]] = first) -> list[int]:
+                return first.get(experiment, [])
+
             with GameBenchmark.load_from_spec(specs[name]) as benchmark:
-                taken: dict[str, int] = {}
-
-                def first(row: dict[str, Any], taken: dict[str, int] = taken) -> bool:
-                    experiment = row["experiment"]["name"]
-                    if experiments and experiment not in experiments:
-                        return False
-                    taken[experiment] = taken.get(experiment, 0) + 1
-                    return taken[experiment] <= limit
-
-                instances = GameInstances.from_game_spec(specs[name]).filter(first)
+                instances = GameInstanceIterator.from_game_spec(specs[name], sub_selector=sub_selector).reset()
                 dispatch.run(benchmark, instances, players, callbacks=callbacks, batch_size=1)
-                benchmark.compute_scores(sorted((results / pair / name).rglob("interactions.json")))
+                benchmark.compute_scores(str(results / pair / name))
         asyncio.run_coroutine_threadsafe(model.aclose(), loop).result()
     return results / pair
 

@@ -1,8 +1,8 @@
 """One clembench 2.0 episode: resumed, played by clemcore's sequential runner, scored by the game's scorer.
 
-The records are clemcore's own (its callbacks write instance.json, interactions.json, the players'
-requests files and completed.json or error.json), in its results layout
-`<pair>/<game>/<experiment>/instance_<id>/`, so `clem score`, `clem eval` and `clem transcribe` read them.
+The records are clemcore's own (its callbacks write instance.json, interactions.json and requests.json),
+in its results layout `<pair>/<game>/<experiment>/instance_<id>/`, so `clem score`, `clem eval` and
+`clem transcribe` read them; an episode that raises gets parlour's error.json.
 """
 
 from __future__ import annotations
@@ -18,12 +18,11 @@ from typing import Any
 from clemcore.clemgame import (
     ExperimentFileSaver,
     GameBenchmarkCallbackList,
-    GameInstances,
+    GameInstanceIterator,
     InstanceFileSaver,
     InteractionsFileSaver,
     ResultsFolder,
 )
-from clemcore.clemgame.callbacks.files import PlayerFileSaver, SignalFileSaver
 from clemcore.clemgame.runners import sequential
 
 from parlour import store
@@ -31,7 +30,7 @@ from parlour.errors import ResultsError
 from parlour.redact import redact
 from parlour.runner.episodes import ABORTED, FAILED, PLAYED, SKIPPED, EpisodeOutcome
 
-COMPLETED, ERROR, INTERACTIONS, SCORES = "completed.json", "error.json", "interactions.json", "scores.json"
+ERROR, INTERACTIONS, SCORES = "error.json", "interactions.json", "scores.json"
 
 
 @dataclass
@@ -48,8 +47,22 @@ class ClemTask:
         return f"{self.benchmark.game_name}/{self.directory.parent.name}/{self.directory.name}"
 
 
+class _PairFolder(ResultsFolder):
+    """clemcore's results layout under parlour's pair folder (clemcore names it after its own models)."""
+
+    def __init__(self, results: Path, pair: str) -> None:
+        super().__init__(results, [])
+        self.models_dir = pair
+
+
 def results_folder(results: Path, pair: str) -> Any:
-    return ResultsFolder(results, pair)
+    return _PairFolder(results, pair)
+
+
+def rows(spec: Any) -> list[dict[str, Any]]:
+    """clemcore's episodes of a game's instance file, in its order, each as {"experiment", "game_instance"}."""
+    pairs = GameInstanceIterator.from_game_spec(spec).reset()
+    return [{"experiment": experiment, "game_instance": instance} for experiment, instance in pairs]
 
 
 def instance_dir(folder: Any, benchmark: Any, row: dict[str, Any]) -> Path:
@@ -76,8 +89,6 @@ def callbacks(folder: Any, model_infos: Any) -> Any:
             InstanceFileSaver(folder),
             _ExperimentFileSaver(folder, player_model_infos=model_infos),
             InteractionsFileSaver(folder, player_model_infos=model_infos),
-            PlayerFileSaver(folder),
-            SignalFileSaver(folder),
         ]
     )
 
@@ -85,7 +96,7 @@ def callbacks(folder: Any, model_infos: Any) -> Any:
 def complete(directory: Path) -> bool:
     """Whether the episode on disk is finished and scored, with records that parse (a kill -9 can cut a file:
     then it is played again)."""
-    if not all((directory / name).is_file() for name in (COMPLETED, INTERACTIONS, SCORES)):
+    if not all((directory / name).is_file() for name in (INTERACTIONS, SCORES)):
         return False
     try:
         store.read_json(directory / INTERACTIONS)
@@ -115,13 +126,11 @@ logging.getLogger("clemcore.clemgame.benchmark").addHandler(FAILURES)  # the gam
 
 def outcome_of(task: ClemTask) -> EpisodeOutcome:
     directory = task.directory
-    if not (directory / COMPLETED).is_file() or not (directory / SCORES).is_file():
+    if not (directory / INTERACTIONS).is_file() or not (directory / SCORES).is_file():
         logged = FAILURES.by_thread.pop(threading.get_ident(), None)
-        if (directory / ERROR).is_file():  # clemcore's: the game raised inside a step
-            logged = store.read_json(directory / ERROR)
-        elif (directory / COMPLETED).is_file():  # the game's scorer raised: no scores.json, replayed next run
+        if (directory / INTERACTIONS).is_file():  # the game's scorer raised: no scores.json, replayed next run
             logged = {"error": "ScorerError", "message": logged["message"] if logged else "no scores.json"}
-        elif directory.exists():  # raised outside a step (the backend, the setup): clemcore writes nothing
+        elif directory.exists():  # the game or the backend raised: clemcore wrote instance.json only
             logged = logged or {"error": "EpisodeError", "message": "clemcore did not play this episode"}
             store.write_json(directory / ERROR, logged, task.results)
         logged = logged or {"error": "EpisodeError", "message": "clemcore did not play this episode"}
@@ -133,18 +142,18 @@ def outcome_of(task: ClemTask) -> EpisodeOutcome:
 
 def play(task: ClemTask, players: list[Any], episode_callbacks: Any) -> EpisodeOutcome:
     """Play one episode with clemcore's sequential runner and score it with the game's scorer; run on a
-    worker thread. A game that raises leaves error.json (clemcore's, or ours when it raised before its
-    game master existed) and a FAILED outcome; nothing is raised."""
+    worker thread. A game that raises leaves error.json and a FAILED outcome; nothing is raised."""
     if complete(task.directory):
         return EpisodeOutcome(task, SKIPPED)  # type: ignore[arg-type]
     FAILURES.by_thread.pop(threading.get_ident(), None)
     replayed = "records incomplete" if task.directory.exists() else None
     if task.directory.exists():
         shutil.rmtree(task.directory)
-    instances = GameInstances(task.benchmark.game_name, [task.row])
+    experiment = {**task.row["experiment"], "game_instances": [task.row["game_instance"]]}
+    instances = GameInstanceIterator(task.benchmark.game_name, {"experiments": [experiment]}).reset()
     sequential.run(task.benchmark, instances, players, callbacks=episode_callbacks)
-    if (task.directory / COMPLETED).is_file() and (task.directory / INTERACTIONS).is_file():
-        task.benchmark.compute_scores([task.directory / INTERACTIONS])  # the game's scorer writes scores.json
+    if (task.directory / INTERACTIONS).is_file():  # written when the game ended
+        task.benchmark.compute_scores(str(task.directory))  # the game's scorer writes scores.json
     outcome = outcome_of(task)
     outcome.replayed = replayed
     return outcome

@@ -123,7 +123,9 @@ def load(spec: Any, folder: Path) -> Any:
         numpy.NaN = numpy.nan
     before = set(sys.modules)
     try:
-        benchmark = GameBenchmark.load_from_spec(spec)
+        # clemcore 3.3 loads a game as a context whose exit unloads every module the game imported: parlour
+        # keeps the game for the whole run and unloads the game's own modules itself (below)
+        benchmark = GameBenchmark.load_from_spec(spec).__enter__()
     except ModuleNotFoundError as exc:
         raise ClembenchError(f"game {spec.game_name} needs the module {exc.name}: {INSTALL}") from exc
     except LookupError as exc:  # NLTK's "Resource ... not found"

@@ -25,9 +25,7 @@ from parlour.runner.players import LocalPlayers, Players
 def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tuple[list[Any], list[Any]]:
     """The loaded games and the episodes to run, in clemcore's order (game, experiment, instance);
     `limit` keeps the first N instances of each experiment."""
-    from clemcore.clemgame import GameInstances
-
-    from parlour.clembench.episode import ClemTask, instance_dir, results_folder
+    from parlour.clembench.episode import ClemTask, instance_dir, results_folder, rows
 
     layout = results_folder(options.results, pair)
     benchmarks, tasks, matched = [], [], set()
@@ -35,7 +33,7 @@ def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tupl
         benchmark = clem_games.load(spec, folder)
         benchmarks.append(benchmark)
         taken: dict[str, int] = {}
-        for row in GameInstances.from_game_spec(spec):
+        for row in rows(spec):
             name = row["experiment"]["name"]
             if options.experiments and name not in options.experiments:
                 continue
