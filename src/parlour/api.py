@@ -160,14 +160,13 @@ def report(
 ) -> SiteSummary:
     """Write the static HTML report of results folders or tables into `out`: leaderboard with intervals,
     figures, model pages, the transcript browser, and the models placed on the official table `compare`
-    (default: the shipped v1.6 table; None for the default, "none" to leave it out)."""
-    from parlour.data import DEFAULT_COMPARISON
+    (default, None: the leaderboard of the clembench version the results played, official:v1.6 when they
+    mix versions or nothing says; "none" to leave it out)."""
     from parlour.report.site import build_site
 
-    placed = DEFAULT_COMPARISON if compare is None else (None if compare.lower() == "none" else compare)
     return build_site(
         [Path(r) for r in results], Path(out), [Path(c) for c in characteristics],
-        n_boot=n_boot, seed=seed, transcripts=transcripts, compare=placed,
+        n_boot=n_boot, seed=seed, transcripts=transcripts, compare=compare,
     )  # fmt: skip
 
 
