@@ -136,9 +136,7 @@ def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) 
     )
 
 
-def test_report_and_placement_default_to_the_leaderboard_of_the_results_version(
-    results: Path, tmp_path: Path
-) -> None:
+def test_report_and_placement_default_to_the_leaderboard_of_the_results_version(results: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     report = parlour("report", "-r", str(results), "-o", str(site), "--n-boot", "10", "--no-transcripts")
     assert report.returncode == 0, report.stderr
