@@ -73,6 +73,7 @@ def divergence(results: Sources, characteristics: Sources = (), per_game: bool =
     return run_analysis("divergence", results, characteristics, per_game=per_game).result
 
 
-def placement(results: Sources, characteristics: Sources = (), compare: str = "official:v1.6") -> pd.DataFrame:
-    """Your models among the official leaderboard: rank, predicted clemscore for their size, residual."""
+def placement(results: Sources, characteristics: Sources = (), compare: str | None = None) -> pd.DataFrame:
+    """Your models among the official leaderboard `compare` (default: the one of the clembench version they
+    played): rank, predicted clemscore for their size, residual."""
     return run_analysis("placement", results, characteristics, compare=compare).result

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from parlour.chat import Model
-from parlour.errors import UnknownGameError
 from parlour.models.registry import lookup, with_model_args
 from parlour.models.spec import ModelSpec
 from parlour.runner import pair as pair_run
@@ -77,12 +76,6 @@ async def arun(
         m if isinstance(m, Model) else resolve_spec(m, options.temperature, options.max_tokens, options.model_args)
         for m in items
     ]
-    if options.benchmark == "clembench-2.0":
-        from parlour.clembench.run import run_pair as run_clembench
-
-        return await run_clembench(games, LocalPlayers(given), options, on_episode=on_episode, on_start=on_start)
-    if options.benchmark != "clembench-1.6":
-        raise UnknownGameError(f"unknown benchmark {options.benchmark!r} (known: clembench-1.6, clembench-2.0)")
     return await run_pair(games, LocalPlayers(given), options, on_episode=on_episode, on_start=on_start)
 
 
@@ -95,10 +88,13 @@ async def run_pair(
     on_start: OnStart | None = None,
     **settings: Any,
 ) -> RunSummary:
-    """`arun` with the players given: in this process (LocalPlayers) or elsewhere (a sweep's Ray actors).
-    The episodes written are put in the score cache as the run goes (see `parlour.scoring.cache_filler`)."""
+    """`arun` with the players given: in this process (LocalPlayers) or elsewhere (a sweep's Ray actors;
+    clembench 1.6 only). The episodes written are put in the score cache as the run goes (see
+    `parlour.scoring.cache_filler`)."""
+    from parlour.clembench.run import run_benchmark
+
     filler = ScoreCacheFiller()
-    summary = await pair_run.run_pair(
+    summary = await run_benchmark(
         games, players, RunOptions.of(options, **settings), on_episode, on_start, on_written=filler.add
     )
     filler.finish()
@@ -160,14 +156,13 @@ def report(
 ) -> SiteSummary:
     """Write the static HTML report of results folders or tables into `out`: leaderboard with intervals,
     figures, model pages, the transcript browser, and the models placed on the official table `compare`
-    (default: the shipped v1.6 table; None for the default, "none" to leave it out)."""
-    from parlour.data import DEFAULT_COMPARISON
+    (default, None: the leaderboard of the clembench version the results played, official:v1.6 when they
+    mix versions or nothing says; "none" to leave it out)."""
     from parlour.report.site import build_site
 
-    placed = DEFAULT_COMPARISON if compare is None else (None if compare.lower() == "none" else compare)
     return build_site(
         [Path(r) for r in results], Path(out), [Path(c) for c in characteristics],
-        n_boot=n_boot, seed=seed, transcripts=transcripts, compare=placed,
+        n_boot=n_boot, seed=seed, transcripts=transcripts, compare=compare,
     )  # fmt: skip
 
 
@@ -194,6 +189,11 @@ def sweep(
     if executor not in ("local", "ray"):
         raise ParlourError(f"--executor must be local or ray, not '{executor}'")
     study = read_sweep(Path(sweep_file))
+    if executor == "ray" and study.benchmark != "clembench-1.6":
+        raise ParlourError(
+            f"{sweep_file}: {study.benchmark} sweeps run on the local executor (clemcore's games call the models "
+            "in this process)"
+        )
     if executor == "local":
         make_players: Callable[[list[ModelSpec]], Players] = LocalPlayers
     else:

@@ -136,6 +136,36 @@ def test_eval_aggregates_as_clemeval_and_names_the_missing_games(results: Path) 
     )
 
 
+def test_report_and_placement_default_to_the_leaderboard_of_the_results_version(results: Path, tmp_path: Path) -> None:
+    site = tmp_path / "site"
+    report = parlour("report", "-r", str(results), "-o", str(site), "--n-boot", "10", "--no-transcripts")
+    assert report.returncode == 0, report.stderr
+    assert "<title>Official v2.0 leaderboard" in (site / "official.html").read_text(encoding="utf-8")
+    assert "note:" not in report.stdout + report.stderr
+    placement = parlour("analyze", "placement", "-r", str(results))
+    assert placement.returncode == 0, placement.stderr
+    assert "your models on official:v2.0" in " ".join(placement.stdout.split())
+    # a named table wins
+    named = parlour("report", "-r", str(results), "-o", str(tmp_path / "v16"), "--n-boot", "10", "--no-transcripts",
+                    "--compare", "official:v1.6")  # fmt: skip
+    assert named.returncode == 0, named.stderr
+    assert "<title>Official v1.6 leaderboard" in (tmp_path / "v16" / "official.html").read_text(encoding="utf-8")
+
+    # a clembench 1.6 pair beside them: the v1.6 default, and one line saying so
+    pair16 = results / "old-t0.0--old-t0.0"
+    _write(pair16 / "run.json", {"benchmark": CLEMBENCH_1_6})
+    _write(pair16 / "taboo" / "0_high_en" / "episode_0" / "scores.json",
+           {"turn scores": {}, "episode scores": _outcome(40)})  # fmt: skip
+    mixed = parlour("report", "-r", str(results), "-o", str(tmp_path / "mixed"), "--n-boot", "10", "--no-transcripts")
+    assert mixed.returncode == 0, mixed.stderr
+    lines = [line for line in (mixed.stdout + mixed.stderr).splitlines() if line.startswith("note:")]
+    assert lines == [
+        "note: these results mix clembench versions (clembench-1.6, clembench-2.0): placed on official:v1.6; "
+        "m, o played another version: name --compare official:v2.0 to place them"
+    ]
+    assert "<title>Official v1.6 leaderboard" in (tmp_path / "mixed" / "official.html").read_text(encoding="utf-8")
+
+
 def test_the_transcript_browser_reads_clemcore_3_records(results: Path) -> None:
     refs = [r for r in find_episodes(results) if r.pair == CLEMCORE3 and r.game == "taboo"]
     assert [(r.experiment, r.episode, r.outcome) for r in refs][:2] == [

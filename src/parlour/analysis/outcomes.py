@@ -20,7 +20,7 @@ from parlour.analysis import groups
 from parlour.analysis.characteristics import Joined, model_key
 from parlour.analysis.divergence import divergence_episodes, summarise
 from parlour.analysis.loading import Scores
-from parlour.analysis.placement import Placement, place, played_instances
+from parlour.analysis.placement import Placement, default_comparison, place, played_instances
 from parlour.analysis.registry import Line, Note, Outcome, Shown, TableView, records
 from parlour.analysis.regression import RegressionResult, Sample
 from parlour.analysis.regression import regression as fit_regression
@@ -330,7 +330,9 @@ class PlacementOutcome(Outcome):
         return figures.placement_figure(self.placement, path)
 
 
-def placement(scores: Scores, joined: Joined, *, compare: str, board: bool) -> PlacementOutcome:
+def placement(scores: Scores, joined: Joined, *, compare: str | None, board: bool) -> PlacementOutcome:
+    # a mix of versions is named by the placement's own note (rows that played another version)
+    compare = compare or default_comparison(joined.frame, scores.runs)[0]
     found = place(joined.frame, compare, played=played_instances(scores, compare), runs=scores.runs)
     return PlacementOutcome(found.table, found, board)
 

@@ -180,22 +180,44 @@ def instance_set(
     return text + (f", {other} on other instances" if other else "")
 
 
-def other_benchmark(yours: pd.DataFrame, comparison: str, runs: Mapping[str, Mapping] | None = None) -> list[str]:
-    """The rows of `yours` (a score table, rows = pairs) that played another clembench version than the
-    official table `comparison`: by their run.json in `runs`, else by the games they have scores for."""
-    version = table_version(comparison)
-    if version not in VERSION.values():
-        return []  # a table of the paper's, not a leaderboard of one version
+def row_benchmarks(yours: pd.DataFrame, runs: Mapping[str, Mapping] | None = None) -> dict[str, str]:
+    """pair -> the clembench version each row of `yours` (a score table, rows = pairs) played: by its run.json
+    in `runs`, else by the games it has scores for; rows that say nothing (no games, no run) are left out."""
     games = games_of(yours)
-    rows = []
+    found = {}
     for pair in yours.index:
         played = [g for g in games if pd.notna(yours.at[pair, played_col(g)])]
         run = (runs or {}).get(pair)
-        if not played and recorded_benchmark(run) is None:
-            continue  # a score summary without games or runs: nothing says which version it played
-        if VERSION[benchmark_of(run, played)] != version:
-            rows.append(pair)
-    return rows
+        if played or recorded_benchmark(run) is not None:
+            found[pair] = benchmark_of(run, played)
+    return found
+
+
+def other_benchmark(yours: pd.DataFrame, comparison: str, runs: Mapping[str, Mapping] | None = None) -> list[str]:
+    """The rows of `yours` that played another clembench version than the official table `comparison`."""
+    version = table_version(comparison)
+    if version not in VERSION.values():
+        return []  # a table of the paper's, not a leaderboard of one version
+    return [pair for pair, played in row_benchmarks(yours, runs).items() if VERSION[played] != version]
+
+
+def default_comparison(yours: pd.DataFrame, runs: Mapping[str, Mapping] | None = None) -> tuple[str, str | None]:
+    """The official table to place `yours` on when none is named, and a note when that choice needs one: the
+    leaderboard of the clembench version every row played (DEFAULT_COMPARISON when nothing says); for rows
+    of several versions, DEFAULT_COMPARISON and a note naming the others' table."""
+    played = row_benchmarks(yours, runs)
+    versions = set(played.values())
+    if len(versions) == 1:
+        return OFFICIAL_TABLE[versions.pop()], None
+    if not versions:
+        return DEFAULT_COMPARISON, None
+    others = sorted(p for p, b in played.items() if OFFICIAL_TABLE[b] != DEFAULT_COMPARISON)
+    tables = sorted({OFFICIAL_TABLE[played[p]] for p in others})
+    shown = ", ".join(map(model_key, others[:3])) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
+    return DEFAULT_COMPARISON, (
+        f"these results mix clembench versions ({', '.join(sorted(versions))}): placed on {DEFAULT_COMPARISON}; "
+        f"{shown} played another version: name --compare {' or '.join(tables)} to place them"
+    )
 
 
 def _position(actual: float, low: float, high: float) -> str:

@@ -20,7 +20,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from parlour.data import DEFAULT_COMPARISON
 from parlour.errors import ParlourError, did_you_mean
 
 if TYPE_CHECKING:
@@ -294,7 +293,13 @@ ANALYSES: tuple[Analysis, ...] = (
         "Your models on the official leaderboard: rank, and clemscore against what their size predicts.",
         f"{_OUTCOMES}:placement",
         options=(
-            Option("compare", str, DEFAULT_COMPARISON, ("--compare",), "official table to place your models in"),
+            Option(
+                "compare",
+                str | None,
+                None,
+                ("--compare",),
+                "official table to place your models in (default: the one of the clembench version they played)",
+            ),
             Option("board", bool, False, ("--board",), "also print the whole combined leaderboard"),
         ),
         figure=True,

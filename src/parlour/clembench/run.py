@@ -14,12 +14,56 @@ from typing import Any
 from parlour import store
 from parlour.clembench import games as clem_games
 from parlour.clembench import nltk_data
-from parlour.errors import ClembenchError
+from parlour.data.benchmarks import CLEMBENCH_1_6 as BENCHMARK_1_6
+from parlour.errors import ClembenchError, UnknownGameError
 from parlour.games.instances import instances_sha256
 from parlour.runner.episodes import RunSummary
 from parlour.runner.options import RunOptions
-from parlour.runner.pair import OnEpisode, OnStart, RunOne, run_recorded
+from parlour.runner.pair import OnEpisode, OnStart, OnWritten, RunOne, run_recorded
+from parlour.runner.pair import run_pair as run_parlour_pair
 from parlour.runner.players import LocalPlayers, Players
+
+
+def selected(games: str | Sequence[str], options: RunOptions) -> tuple[Path, list[Any]]:
+    """The games folder and clemcore's specs of the named games ("all": every 2.0 game), after the checks
+    a 2.0 run makes before anything else (clemcore, no -i, the folder, the games, NLTK's data)."""
+    clem_games.require_clemcore()
+    if options.instances is not None:
+        raise ClembenchError(f"{clem_games.BENCHMARK} plays each game's own instance file: leave out -i/--instances")
+    folder = clem_games.games_folder(options.games_dir)
+    specs = clem_games.select(folder, [games] if isinstance(games, str) else list(games))
+    nltk_data.ensure()  # taboo and codenames read NLTK corpora at import, offline
+    return folder, specs
+
+
+def plan_pair(games: str | Sequence[str], pair: str, options: RunOptions) -> list[Any]:
+    """The episodes a 2.0 run of `games` for `pair` consists of (each game loaded by clemcore to list them)."""
+    folder, specs = selected(games, options)
+    return plan(specs, folder, options, pair)[1]
+
+
+async def run_benchmark(
+    games: str | Sequence[str],
+    players: Players,
+    options: RunOptions,
+    on_episode: OnEpisode | None = None,
+    on_start: OnStart | None = None,
+    on_written: OnWritten | None = None,
+) -> RunSummary:
+    """The run of a pair on `options.benchmark`: clembench 1.6 by parlour's games (`on_written` is called
+    as each episode is written), 2.0 by clemcore's (its models must be loaded in this process)."""
+    if options.benchmark == clem_games.BENCHMARK:
+        if not isinstance(players, LocalPlayers):
+            raise ClembenchError(
+                f"{clem_games.BENCHMARK} plays in this process (clemcore's game code calls the models here): "
+                "use the local executor"
+            )
+        return await run_pair(games, players, options, on_episode, on_start)
+    if options.benchmark != BENCHMARK_1_6:
+        raise UnknownGameError(
+            f"unknown benchmark {options.benchmark!r} (known: {BENCHMARK_1_6}, {clem_games.BENCHMARK})"
+        )
+    return await run_parlour_pair(games, players, options, on_episode, on_start, on_written=on_written)
 
 
 def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tuple[list[Any], list[Any]]:
@@ -79,12 +123,7 @@ async def run_pair(
 ) -> RunSummary:
     """Play every episode of the selected 2.0 games not complete yet, `options.concurrency` (or the model's
     default) at once, and record the run in run.json (before the first episode and when it ends)."""
-    clem_games.require_clemcore()
-    if options.instances is not None:
-        raise ClembenchError(f"{clem_games.BENCHMARK} plays each game's own instance file: leave out -i/--instances")
-    folder = clem_games.games_folder(options.games_dir)
-    specs = clem_games.select(folder, [games] if isinstance(games, str) else list(games))
-    nltk_data.ensure()  # taboo and codenames read NLTK corpora at import, offline
+    folder, specs = selected(games, options)
     from parlour.clembench.episode import callbacks, play, results_folder
     from parlour.clembench.model import ParlourBackend
 

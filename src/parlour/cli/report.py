@@ -9,7 +9,6 @@ import typer
 from parlour.cli.errors import one_line_errors
 from parlour.cli.options import N_BOOT_OPTION
 from parlour.cli.output import notes
-from parlour.data import DEFAULT_COMPARISON
 
 
 @one_line_errors
@@ -24,14 +23,19 @@ def report_command(
     n_boot: int = N_BOOT_OPTION,
     seed: int = typer.Option(0, "--seed", help="bootstrap seed"),
     transcripts: bool = typer.Option(True, "--transcripts/--no-transcripts", help="render the episodes"),
-    compare: str = typer.Option(
-        DEFAULT_COMPARISON, "--compare", help="official table to place your models in ('none': leave it out)"
+    compare: str | None = typer.Option(
+        None,
+        "--compare",
+        help="official table to place your models in (default: the one of the clembench version they played, "
+        "official:v1.6 or official:v2.0; 'none': leave it out)",
     ),
 ) -> None:
     """Write a static HTML report (leaderboard with CIs, figures, model pages, transcript browser)."""
     from parlour import api
 
     summary = api.report(results, out, models, n_boot=n_boot, seed=seed, transcripts=transcripts, compare=compare)
+    for note in summary.notes:
+        notes.print(f"note: {note}", highlight=False)
     for note in summary.skipped:
         notes.print(f"[dim]left out {note}[/dim]", highlight=False)
     notes.print(

@@ -22,7 +22,7 @@ from parlour.analysis import figures
 from parlour.analysis.characteristics import COLUMNS as CHAR_COLUMNS
 from parlour.analysis.groups import profile
 from parlour.analysis.loading import Scores, load_joined
-from parlour.analysis.placement import DEFAULT_COMPARISON, played_instances
+from parlour.analysis.placement import default_comparison, played_instances
 from parlour.data import official_path
 from parlour.errors import ParlourError
 from parlour.models.spec import quantization_label
@@ -56,6 +56,8 @@ class SiteSummary:
     figures: list[Path] = field(default_factory=list)
     tables: list[Path] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # analyses left out, with the reason
+    comparison: str | None = None  # the official table the models were placed on
+    notes: list[str] = field(default_factory=list)  # what the reader should know about the choices made
 
 
 def build_site(
@@ -66,17 +68,24 @@ def build_site(
     seed: int = 0,
     transcripts: bool = True,
     svg: bool = True,
-    compare: str | None = DEFAULT_COMPARISON,
+    compare: str | None = None,
 ) -> SiteSummary:
     """Write the report for the given results (folders or tables) into `out` (figures as PNG, and SVG
-    unless `svg=False`), with the models placed on the official table `compare` unless it is None."""
-    if compare:
+    unless `svg=False`), with the models placed on the official table `compare`: by default (None) the
+    leaderboard of the clembench version the results played, "none" to leave it out."""
+    leave_out = compare is not None and compare.lower() == "none"
+    if compare and not leave_out:
         official_path(compare)  # an unknown table is the user's error, not a section to leave out
     scores, joined = load_joined(results, models)
     frame = joined.frame
     writer = Writer(out, [str(p) for p in results], _enclosing_folder(out, results))
     _copy_static(writer)
     summary = SiteSummary(out=out, models=len(scores.table), episodes=0)
+    if compare is None:
+        compare, note = default_comparison(scores.table, scores.runs)
+        summary.notes += [note] if note else []
+    summary.comparison = None if leave_out else compare
+    compare = summary.comparison
 
     cis = None
     if scores.raw is not None and not scores.raw.empty:

@@ -9,6 +9,8 @@ models:
     quantizations: [Q4_1, Q8_0]          # ... at these quantization levels (base_model + quantization)
     backends: [llamacpp, huggingface]    # ... on these backends
 games: [taboo, referencegame]            # or [all]
+benchmark: clembench-1.6                 # or clembench-2.0: clemcore plays the games of a clembench checkout ...
+games_dir: path/to/clembench             # ... found here (default: $PARLOUR_CLEMBENCH_GAMES); local executor only
 cross: false                             # true: every ordered pair of the models plays the 2-player games
 seeds: [0, 1]                            # sampled decoding: each spec once per seed (sampling.seed)
 quantize_from: smollm2-135m              # make missing quantized GGUFs of the specs from these weights
@@ -20,7 +22,7 @@ report: true
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
@@ -52,6 +54,8 @@ class SweepFile(BaseModel):
 
     models: list[ModelEntry] = Field(min_length=1)
     games: list[str] = Field(min_length=1)
+    benchmark: Literal["clembench-1.6", "clembench-2.0"] = "clembench-1.6"
+    games_dir: Path | None = Field(None, description="clembench-2.0: the clembench checkout holding the games.")
     cross: bool = False
     instances: str | None = None
     experiments: list[str] | None = None

@@ -1,5 +1,6 @@
-"""Running a sweep: every pair through the runner (`runner.pair.run_pair`, filling the score cache as it goes),
-then eval, the analyses and the report.
+"""Running a sweep: every pair through the runner of its benchmark (`clembench.run.run_benchmark`: parlour's
+games for clembench 1.6, filling the score cache as it goes; clemcore's for 2.0), then eval, the analyses and
+the report.
 
 The results folder is written by this process only, whichever executor plays: `local` plays in this
 process, one pair after another (local engines would compete for the same cores); `ray` plays on Ray
@@ -18,6 +19,8 @@ from pathlib import Path
 
 from parlour import store
 from parlour.analysis.registry import run_analysis
+from parlour.clembench.run import run_benchmark
+from parlour.data.benchmarks import CLEMBENCH_2_0
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
 from parlour.models.preflight import Missing, preflight
@@ -25,7 +28,7 @@ from parlour.models.registry import lookup
 from parlour.models.spec import ModelSpec
 from parlour.runner.episodes import FAILED, RunSummary
 from parlour.runner.options import RunOptions
-from parlour.runner.pair import OnEpisode, run_pair
+from parlour.runner.pair import OnEpisode
 from parlour.runner.pair import plan as plan_run
 from parlour.runner.players import LocalPlayers, Players
 from parlour.scoring.cache_filler import ScoreCacheFiller
@@ -68,25 +71,44 @@ class SweepSummary:
 def plan_pairs(sweep: SweepFile) -> list[PairPlan]:
     """Self-play for every spec; with `cross`, also every ordered pair of distinct specs on the 2-player games."""
     specs = expand_models(sweep)
-    games = select_games(sweep.games)
-    plans = [PairPlan([spec], [g.name for g in games]) for spec in specs]
-    if sweep.cross:
-        two_player = [g.name for g in games if not g.single_player]
-        if two_player:
-            plans += [PairPlan([a, b], two_player) for a, b in itertools.permutations(specs, 2)]
+    games, two_player = _games(sweep)
+    plans = [PairPlan([spec], games) for spec in specs]
+    if sweep.cross and two_player:
+        plans += [PairPlan([a, b], two_player) for a, b in itertools.permutations(specs, 2)]
     return plans
+
+
+def _games(sweep: SweepFile) -> tuple[list[str], list[str]]:
+    """The names of the sweep's games, and of those among them that two players play."""
+    if sweep.benchmark == CLEMBENCH_2_0:
+        from parlour.clembench.run import selected
+
+        _, specs = selected(sweep.games, _options(sweep))
+        names = [spec.game_name for spec in specs]
+        return names, [spec.game_name for spec in specs if int(getattr(spec, "players", 2)) > 1]
+    games = select_games(sweep.games)
+    return [g.name for g in games], [g.name for g in games if not g.single_player]
 
 
 def _pair_folder(pair: PairPlan) -> str:
     return store.pair_name([spec.player_folder_name() for spec in pair.specs])
 
 
-def _options(sweep: SweepFile, results: Path, limit: int | None) -> RunOptions:
+def _options(sweep: SweepFile, results: Path = Path("results"), limit: int | None = None) -> RunOptions:
     """A pair's run settings: the sweep file's, with the command line's results folder and limit."""
     return RunOptions(
         results=results, instances=sweep.instances, experiments=sweep.experiments, limit=limit,
-        concurrency=sweep.concurrency,
+        concurrency=sweep.concurrency, benchmark=sweep.benchmark, games_dir=sweep.games_dir,
     )  # fmt: skip
+
+
+def _planned(plan: PairPlan, options: RunOptions) -> int:
+    """How many episodes the pair's run consists of."""
+    if options.benchmark == CLEMBENCH_2_0:
+        from parlour.clembench.run import plan_pair
+
+        return len(plan_pair(plan.games, _pair_folder(plan), options))
+    return len(plan_run(plan.games, _pair_folder(plan), options))
 
 
 async def _play_pair(
@@ -96,7 +118,7 @@ async def _play_pair(
     try:
         filler = ScoreCacheFiller()
         options = _options(sweep, results, limit)
-        run = await run_pair(plan.games, players, options, on_episode, on_start, on_written=filler.add)
+        run = await run_benchmark(plan.games, players, options, on_episode, on_start, on_written=filler.add)
         filler.finish()
     except ParlourError as exc:  # this pair cannot run (missing weights, changed spec...): the others go on
         return plan, None, str(exc)
@@ -129,8 +151,7 @@ async def play_sweep(
         make_quantizations(ready, sweep.quantize_from)
     limit = limit or sweep.limit
     if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
-        planned = [plan_run(p.games, _pair_folder(p), _options(sweep, results, limit)) for p in plans]
-        on_total(sum(len(tasks) for tasks in planned))
+        on_total(sum(_planned(p, _options(sweep, results, limit)) for p in plans))
     serve = {server: source for server, source in sweep.serve.items() if server not in missing}
     with served(serve, ready):
         # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited
