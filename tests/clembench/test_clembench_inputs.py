@@ -35,6 +35,13 @@ def test_unknown_game_lists_the_games(tmp_path: Path) -> None:
         parlour.run("nosuchgame", model, results=tmp_path, benchmark="clembench-2.0", games_dir=GAMES)
 
 
+def test_programmatic_players_are_refused_before_any_folder_is_made(tmp_path: Path) -> None:
+    require_clem()
+    with pytest.raises(ClembenchError, match="programmatic players play clembench 1.6's games only"):
+        parlour.run("taboo", "programmatic:oracle", results=tmp_path / "r", benchmark="clembench-2.0", games_dir=GAMES)
+    assert not (tmp_path / "r").exists()
+
+
 def test_command_exits_2_with_one_line(tmp_path: Path) -> None:
     require_clem()
     done = subprocess.run(

@@ -129,6 +129,12 @@ async def run_pair(
 
     results = options.results
     store.check_results_folder(results)
+    programmatic = [spec.name for spec in players.specs if spec.backend == "programmatic"]
+    if programmatic:  # 1.6's role logic: a 2.0 game has no such player, every episode would fail
+        raise ClembenchError(
+            f"{', '.join(programmatic)}: programmatic players play clembench 1.6's games only; "
+            f"{clem_games.BENCHMARK} needs a model (e.g. -m smollm2-135m)"
+        )
     players.prepare()
     pair = store.pair_name([spec.player_folder_name() for spec in players.specs])
     store.inside(results, pair)
