@@ -22,7 +22,6 @@ from parlour.runner import pair as pair_run
 from parlour.runner.episodes import RunSummary
 from parlour.runner.options import RunOptions
 from parlour.runner.pair import OnEpisode, OnStart
-from parlour.runner.plan import EpisodeTask
 from parlour.runner.players import LocalPlayers, Players
 from parlour.scoring.cache_filler import ScoreCacheFiller
 
@@ -53,11 +52,16 @@ def resolve_spec(
     return with_model_args(spec, model_args or {}).with_generation(temperature, max_tokens)
 
 
-def plan(
-    games: str | Sequence[str], pair: str, options: RunOptions | None = None, **settings: Any
-) -> list[EpisodeTask]:
-    """The episodes a run of `games` for `pair` consists of, in clembench's order (settings as for `run`)."""
-    return pair_run.plan(games, pair, RunOptions.of(options, **settings))
+def plan(games: str | Sequence[str], pair: str, options: RunOptions | None = None, **settings: Any) -> list[Any]:
+    """The episodes a run of `games` for `pair` consists of, in clembench's order (settings as for `run`):
+    parlour's EpisodeTasks for clembench 1.6, clemcore's episodes for 2.0."""
+    from parlour.clembench.run import plan_pair
+    from parlour.data.benchmarks import CLEMBENCH_2_0
+
+    options = RunOptions.of(options, **settings)
+    if options.benchmark == CLEMBENCH_2_0:
+        return plan_pair(games, pair, options)
+    return pair_run.plan(games, pair, options)
 
 
 async def arun(

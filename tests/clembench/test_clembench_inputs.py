@@ -70,3 +70,9 @@ def test_importing_clemcore_keeps_parlours_notes_on_stderr() -> None:
     assert done.returncode == 0, done.stderr
     assert "note: still said" in done.stderr
     assert not Path("clembench.log").exists()
+
+
+def test_the_plan_of_a_2_0_run_lists_clemcores_episodes(tmp_path: Path) -> None:
+    require_clem()
+    tasks = parlour.api.plan("taboo", "p", results=tmp_path, limit=1, benchmark="clembench-2.0", games_dir=GAMES)
+    assert tasks and all(type(task).__name__ == "ClemTask" for task in tasks)
