@@ -18,7 +18,8 @@ from parlour.textfiles import open_regular
 BENCHMARK = "clembench-2.0"
 VERSION = "2.0"  # the benchmark version a game's clemgame.json lists
 GAMES_SETTING = "PARLOUR_CLEMBENCH_GAMES"
-INSTALL = "install the extra: pip install 'parlour[clem]'"
+# plain `pip install 'parlour[clem]'` cannot resolve clemcore 3.3.4's pins beside parlour's (docs/clembench2.md)
+INSTALL = "install the clem extra as locked (make test; or see docs/clembench2.md, Set-up)"
 
 
 def require_clemcore() -> str:

