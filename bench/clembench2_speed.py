@@ -148,22 +148,25 @@ def trimmed_games(games: Path, names: list[str], limit: int, into: Path) -> tupl
 
 def parlour_command(
     work: Path, games: Path, names: list[str], results: Path, threads: int | None
-) -> tuple[float, float, int]:
+) -> tuple[float, dict[str, Any]]:
     """`parlour run --benchmark clembench-2.0 -m smollm2-135m -g GAME...` (with `threads` for llama.cpp,
-    else the registry's: all cores): wall time, the episodes' time (run.json) and how many it played (an
-    episode whose game raised is recorded as failed and not counted; the command then exits 1)."""
+    else the registry's: all cores): wall time and its run.json entry (`duration_s`: the episodes). An
+    episode whose game raised is recorded as failed and the command exits 1: the time still counts.
+    Each episode may use the model's whole context, as clemcore's backend does (n_ctx=0: the GGUF's
+    training context), not the batched engine's default 4096 tokens per sequence."""
     selected = [part for name in names for part in ("-g", name)]
-    setting = ["-M", f"options={{n_threads: {threads}}}"] if threads else []
+    options = {"sequence_tokens": lookup(DEFAULT_MODEL).context_size, **({"n_threads": threads} if threads else {})}
+    setting = ["-M", f"options={json.dumps(options)}"]
     command = [sys.executable, "-m", "parlour", "run", "--benchmark", "clembench-2.0", "-m", DEFAULT_MODEL,
                *setting, *selected, "--games-dir", str(games), "-r", str(results), "--no-progress"]  # fmt: skip
     started = time.perf_counter()
     done = subprocess.run(command, cwd=work, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     run_files = list(results.glob("*/run.json"))
-    if done.returncode != 0 and not (run_files and json.loads(run_files[0].read_text())["runs"][-1].get("failed")):
+    run = json.loads(run_files[0].read_text())["runs"][-1] if run_files else {}
+    if done.returncode != 0 and not run.get("failed"):
         raise SystemExit(f"parlour run failed ({done.returncode}):\n{done.stderr[-3000:]}")
-    run = json.loads(run_files[0].read_text())["runs"][-1]
-    return elapsed, run["duration_s"], run["played"] + run["aborted"]
+    return elapsed, run
 
 
 def turns(results: Path) -> dict[tuple[str, str, str], Any]:
@@ -211,21 +214,27 @@ def report(work: Path, names: list[str], clem_s: float, per_game: dict, whole: d
         print(f"{label:40} {count:8d} {theirs:10.1f} {mine:10.1f} {theirs / mine:6.1f}")
 
     for name in names:
-        played = sum(1 for key in clem_turns if key[0] == name)
-        if not played or not per_game[name][2]:
-            print(f"{name:40} no episode played (clem run {played}, parlour {per_game[name][2]}): its game raised")
+        theirs, (_, run) = clem_games[name]["duration_seconds"], per_game[name]
+        if theirs < 1:  # every episode raised in the game's setup, on both sides (see the docs)
+            print(f"{name:40} {run['episodes']:8d} each raised in the game's setup (clem run and parlour)")
             continue
-        row(name, per_game[name][2], clem_games[name]["duration_seconds"], per_game[name][1])
+        row(name, run["episodes"], theirs, run["duration_s"])
     clem_all = sum(game["duration_seconds"] for game in clem_games.values())
-    episodes = whole[threads[0]][2]
-    row("per-game parlour runs summed (episodes)", episodes, clem_all, sum(v[1] for v in per_game.values()))
-    for setting, (whole_s, whole_play, _) in whole.items():
+    episodes = whole[threads[0]][1]["episodes"]
+    row(
+        "per-game parlour runs summed (episodes)",
+        episodes,
+        clem_all,
+        sum(v[1]["duration_s"] for v in per_game.values()),
+    )
+    for setting, (whole_s, run) in whole.items():
         label = f"all at once, n_threads {setting or 'default'}"
-        row(label + " (episodes)", episodes, clem_all, whole_play)
+        row(label + " (episodes)", episodes, clem_all, run["duration_s"])
         row(label + " (command)", episodes, clem_s, whole_s)
         ours = turns(work / f"all-{setting}")
-        same = sum(1 for key, value in ours.items() if clem_turns.get(key) == value)
-        print(f"  episodes with identical turns: {same} of {len(ours)} (clem run recorded {len(clem_turns)})")
+        both = [key for key, value in ours.items() if value and clem_turns.get(key)]
+        same = sum(1 for key in both if clem_turns[key] == ours[key])
+        print(f"  episodes with identical turns: {same} of the {len(both)} both recorded")
 
 
 def part_gguf(work: Path, games: Path, names: list[str], limit: int, threads: list[int]) -> None:
