@@ -15,18 +15,21 @@ file list, and no machine here reaches the hub. The `clem run` child process (th
 with the keyword arguments clemcore passes (n_ctx=0, n_gpu_layers, verbose), then calls clemcore's own CLI
 entry. The model is registered for clemcore in a model_registry.json in its working folder (the GGUF's own
 chat template, temperature 0 and parlour's max tokens given as `-t` / `-l`); chat formatting, generation
-and the sequential runner are clemcore's. Both play the same episodes: the first `--limit` instances of
-each experiment (default 1) of the chosen games (default all 14), from trimmed instance files in a
-temporary copy of the games folder. Times: `clem run` once for all the games (per game from its run.json);
-parlour once per game and once for all the games together (what a user runs). Also printed, not
-asserted: how many episodes the two recorded identically (turns and episode scores).
+and the sequential runner are clemcore's. parlour's episodes may use the model's whole context, as
+clemcore's n_ctx=0 gives them (not the batched engine's default 4096 tokens per sequence); `--threads 1`
+gives llama.cpp one thread, as llama-cpp-python gives clemcore's generation on 2 cores (half the cores;
+parlour's default, all cores, slows down several times over when others share them). Both play the same
+episodes: the first `--limit` instances of each experiment (default 1) of the chosen games (default all
+14), from trimmed instance files in a temporary copy of the games folder. Times: `clem run` once for all
+the games (per game from its run.json); parlour once per game and once for all the games together (what
+a user runs). Also printed, not asserted: how many of the episodes both recorded have identical turns.
 
 Two times each: the whole command (imports, loading the model and the games included) and the episodes
 alone (clemcore's run.json, parlour's summary or run.json). Needs the `clem` extra and a clembench games
 folder (PARLOUR_CLEMBENCH_GAMES or --games-dir).
 
     python bench/clembench2_speed.py [--game taboo --experiment high_en|all]
-    python bench/clembench2_speed.py --part gguf [--games taboo wordle] [--limit 1]
+    python bench/clembench2_speed.py --part gguf [--games taboo wordle] [--limit 1] [--threads 1 0]
 """
 
 from __future__ import annotations
@@ -215,8 +218,8 @@ def report(work: Path, names: list[str], clem_s: float, per_game: dict, whole: d
 
     for name in names:
         theirs, (_, run) = clem_games[name]["duration_seconds"], per_game[name]
-        if theirs < 1:  # every episode raised in the game's setup, on both sides (see the docs)
-            print(f"{name:40} {run['episodes']:8d} each raised in the game's setup (clem run and parlour)")
+        if theirs < 1:  # every episode raised at its start, on both sides (see the docs)
+            print(f"{name:40} {run['episodes']:8d} each raised at its start (clem run and parlour)")
             continue
         row(name, run["episodes"], theirs, run["duration_s"])
     clem_all = sum(game["duration_seconds"] for game in clem_games.values())
