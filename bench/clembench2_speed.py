@@ -61,19 +61,21 @@ CHILD_FLAG = "--clem-child"  # this file as the `clem run` process of part gguf:
 def clem_run(
     folder: Path, games: Path, names: list[str], experiment: str, model: str, launcher: list[str] | None = None
 ) -> tuple[float, dict[str, Any]]:
-    """Wall time of `clem run -g GAME... [-e EXPERIMENT] -m MODEL` in `folder` (its registries there), and
+    """Wall time of `clem run -g GAME [-e EXPERIMENT] -m MODEL` for each game in `folder` (its registries there), and
     each game's entry of its run.json (`duration_seconds`: the episodes, without imports and loading).
     `launcher` runs clemcore's CLI in another way than its `clem` script (part gguf's child process)."""
     only = ["-e", experiment] if experiment != "all" else []
-    arguments = ["run", "-g", *names, *only, "-m", model, "-t", "0.0", "-l", str(lookup(DEFAULT_MODEL).max_tokens),
-                 "-r", str(folder / "results")]  # fmt: skip
-    command = [*(launcher or [str(Path(sys.executable).with_name("clem"))]), *arguments]
     env = {**os.environ, "CLEMBENCH_HOME": str(games), "TQDM_DISABLE": "1"}
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise SystemExit(f"clem run failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    elapsed = 0.0
+    for name in names:  # clemcore 3.3's `-g` takes one game; each run adds its game to the same run.json
+        arguments = ["run", "-g", name, *only, "-m", model, "-t", "0.0", "-l", str(lookup(DEFAULT_MODEL).max_tokens),
+                     "-r", str(folder / "results")]  # fmt: skip
+        command = [*(launcher or [str(Path(sys.executable).with_name("clem"))]), *arguments]
+        started = time.perf_counter()
+        done = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True)
+        elapsed += time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"clem run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return elapsed, clem_games_run(folder)
 
 
