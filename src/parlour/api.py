@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING, Any, Literal
 from parlour.chat import Model
 from parlour.models.registry import lookup, with_model_args
 from parlour.models.spec import ModelSpec
-from parlour.runner import pair as pair_run
 from parlour.runner.episodes import RunSummary
 from parlour.runner.options import RunOptions
 from parlour.runner.pair import OnEpisode, OnStart
@@ -55,13 +54,9 @@ def resolve_spec(
 def plan(games: str | Sequence[str], pair: str, options: RunOptions | None = None, **settings: Any) -> list[Any]:
     """The episodes a run of `games` for `pair` consists of, in clembench's order (settings as for `run`):
     parlour's EpisodeTasks for clembench 1.6, clemcore's episodes for 2.0."""
-    from parlour.clembench.run import plan_pair
-    from parlour.data.benchmarks import CLEMBENCH_2_0
+    from parlour.clembench.run import plan_benchmark
 
-    options = RunOptions.of(options, **settings)
-    if options.benchmark == CLEMBENCH_2_0:
-        return plan_pair(games, pair, options)
-    return pair_run.plan(games, pair, options)
+    return plan_benchmark(games, pair, RunOptions.of(options, **settings))
 
 
 async def arun(
@@ -186,6 +181,7 @@ def sweep(
     side on Ray actors with executor="ray"), then eval, the analyses it asks for and the report. Resumes.
     Every model is checked before the first episode (local executor): a pair whose models lack something
     here (a package, a key, weights, a server) is reported as not run, with the fix, and the others go on."""
+    from parlour.data.benchmarks import CLEMBENCH_2_0
     from parlour.errors import ParlourError
     from parlour.sweep.file import read_sweep
     from parlour.sweep.run import finish_sweep, play_sweep
@@ -193,7 +189,7 @@ def sweep(
     if executor not in ("local", "ray"):
         raise ParlourError(f"--executor must be local or ray, not '{executor}'")
     study = read_sweep(Path(sweep_file))
-    if executor == "ray" and study.benchmark != "clembench-1.6":
+    if executor == "ray" and study.benchmark == CLEMBENCH_2_0:  # refused before Ray starts
         raise ParlourError(
             f"{sweep_file}: {study.benchmark} sweeps run on the local executor (clemcore's games call the models "
             "in this process)"

@@ -15,7 +15,7 @@ from clem_support import (
 )
 
 import parlour
-from parlour.errors import ClembenchError
+from parlour.errors import ClembenchError, UnknownGameError
 
 
 def test_missing_games_folder_names_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,3 +76,8 @@ def test_the_plan_of_a_2_0_run_lists_clemcores_episodes(tmp_path: Path) -> None:
     require_clem()
     tasks = parlour.api.plan("taboo", "p", results=tmp_path, limit=1, benchmark="clembench-2.0", games_dir=GAMES)
     assert tasks and all(type(task).__name__ == "ClemTask" for task in tasks)
+
+
+def test_an_unknown_benchmark_is_refused_by_the_plan_as_by_the_run(tmp_path: Path) -> None:
+    with pytest.raises(UnknownGameError, match="unknown benchmark 'clembench-9'"):
+        parlour.api.plan("taboo", "p", results=tmp_path, benchmark="clembench-9")

@@ -20,6 +20,7 @@ from parlour.games.instances import instances_sha256
 from parlour.runner.episodes import RunSummary
 from parlour.runner.options import RunOptions
 from parlour.runner.pair import OnEpisode, OnStart, OnWritten, RunOne, run_recorded
+from parlour.runner.pair import plan as plan_parlour_pair
 from parlour.runner.pair import run_pair as run_parlour_pair
 from parlour.runner.players import LocalPlayers, Players
 
@@ -36,8 +37,20 @@ def selected(games: str | Sequence[str], options: RunOptions) -> tuple[Path, lis
     return folder, specs
 
 
-def plan_pair(games: str | Sequence[str], pair: str, options: RunOptions) -> list[Any]:
-    """The episodes a 2.0 run of `games` for `pair` consists of (each game loaded by clemcore to list them)."""
+def _is_2_0(options: RunOptions) -> bool:
+    """Whether the run plays clembench 2.0 (clemcore's games) rather than 1.6; another name is an error."""
+    if options.benchmark not in (BENCHMARK_1_6, clem_games.BENCHMARK):
+        raise UnknownGameError(
+            f"unknown benchmark {options.benchmark!r} (known: {BENCHMARK_1_6}, {clem_games.BENCHMARK})"
+        )
+    return options.benchmark == clem_games.BENCHMARK
+
+
+def plan_benchmark(games: str | Sequence[str], pair: str, options: RunOptions) -> list[Any]:
+    """The episodes a run of `games` for `pair` consists of, in clembench's order: parlour's EpisodeTasks
+    for clembench 1.6, clemcore's episodes for 2.0 (each game loaded by clemcore to list them)."""
+    if not _is_2_0(options):
+        return plan_parlour_pair(games, pair, options)
     folder, specs = selected(games, options)
     return plan(specs, folder, options, pair)[1]
 
@@ -52,18 +65,14 @@ async def run_benchmark(
 ) -> RunSummary:
     """The run of a pair on `options.benchmark`: clembench 1.6 by parlour's games (`on_written` is called
     as each episode is written), 2.0 by clemcore's (its models must be loaded in this process)."""
-    if options.benchmark == clem_games.BENCHMARK:
-        if not isinstance(players, LocalPlayers):
-            raise ClembenchError(
-                f"{clem_games.BENCHMARK} plays in this process (clemcore's game code calls the models here): "
-                "use the local executor"
-            )
-        return await run_pair(games, players, options, on_episode, on_start)
-    if options.benchmark != BENCHMARK_1_6:
-        raise UnknownGameError(
-            f"unknown benchmark {options.benchmark!r} (known: {BENCHMARK_1_6}, {clem_games.BENCHMARK})"
+    if not _is_2_0(options):
+        return await run_parlour_pair(games, players, options, on_episode, on_start, on_written=on_written)
+    if not isinstance(players, LocalPlayers):
+        raise ClembenchError(
+            f"{clem_games.BENCHMARK} plays in this process (clemcore's game code calls the models here): "
+            "use the local executor"
         )
-    return await run_parlour_pair(games, players, options, on_episode, on_start, on_written=on_written)
+    return await run_pair(games, players, options, on_episode, on_start)
 
 
 def plan(specs: list[Any], folder: Path, options: RunOptions, pair: str) -> tuple[list[Any], list[Any]]:

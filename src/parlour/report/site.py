@@ -84,8 +84,7 @@ def build_site(
     if compare is None:
         compare, note = default_comparison(scores.table, scores.runs)
         summary.notes += [note] if note else []
-    summary.comparison = None if leave_out else compare
-    compare = summary.comparison
+    compare = summary.comparison = None if leave_out else compare
 
     cis = None
     if scores.raw is not None and not scores.raw.empty:

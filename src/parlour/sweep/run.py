@@ -19,7 +19,7 @@ from pathlib import Path
 
 from parlour import store
 from parlour.analysis.registry import run_analysis
-from parlour.clembench.run import run_benchmark
+from parlour.clembench.run import plan_benchmark, run_benchmark
 from parlour.data.benchmarks import CLEMBENCH_2_0
 from parlour.errors import ParlourError
 from parlour.games.registry import select_games
@@ -29,7 +29,6 @@ from parlour.models.spec import ModelSpec
 from parlour.runner.episodes import FAILED, RunSummary
 from parlour.runner.options import RunOptions
 from parlour.runner.pair import OnEpisode
-from parlour.runner.pair import plan as plan_run
 from parlour.runner.players import LocalPlayers, Players
 from parlour.scoring.cache_filler import ScoreCacheFiller
 from parlour.sweep.file import SweepFile, expand_models
@@ -102,15 +101,6 @@ def _options(sweep: SweepFile, results: Path = Path("results"), limit: int | Non
     )  # fmt: skip
 
 
-def _planned(plan: PairPlan, options: RunOptions) -> int:
-    """How many episodes the pair's run consists of."""
-    if options.benchmark == CLEMBENCH_2_0:
-        from parlour.clembench.run import plan_pair
-
-        return len(plan_pair(plan.games, _pair_folder(plan), options))
-    return len(plan_run(plan.games, _pair_folder(plan), options))
-
-
 async def _play_pair(
     plan: PairPlan, sweep: SweepFile, results: Path, limit: int | None, players: Players, on_episode: OnEpisode | None,
     on_start: Callable[[str, int], None] | None,
@@ -151,7 +141,7 @@ async def play_sweep(
         make_quantizations(ready, sweep.quantize_from)
     limit = limit or sweep.limit
     if on_total is not None:  # before any pair starts, so that an overall ETA counts every pair
-        on_total(sum(_planned(p, _options(sweep, results, limit)) for p in plans))
+        on_total(sum(len(plan_benchmark(p.games, _pair_folder(p), _options(sweep, results, limit))) for p in plans))
     serve = {server: source for server, source in sweep.serve.items() if server not in missing}
     with served(serve, ready):
         # the pairs' coroutines are made once their servers run: a bad `serve:` entry leaves none unawaited
