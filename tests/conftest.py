@@ -11,9 +11,16 @@ PARLOUR_REQUIRE_REFERENCE=1 (as in CI) a missing reference fails the run instead
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
+
+# A suite started in the background of a non-interactive shell has SIGINT ignored, and every process a
+# test starts would inherit that and stay deaf to the test's Ctrl-C: take Python's usual handler, as from
+# a terminal (a started process then gets the default disposition).
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_REFERENCE = REPO.parent / "shared" / "reference" / "clembench-v1.6"

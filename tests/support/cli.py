@@ -69,17 +69,8 @@ def parlour_process(
 
 def start_parlour(*args: str, env: dict[str, str], **popen: object) -> subprocess.Popen:
     """Start `python -m parlour ARGS` as a process and return at once, for a test that signals or kills it;
-    `popen` goes to subprocess.Popen (stdout, stderr, text). The process starts with Ctrl-C's default
-    disposition, as from a terminal: a test suite started in the background of a non-interactive shell has
-    SIGINT ignored, and an ignored disposition would pass on to the process and make it deaf to the test's
-    SIGINT."""
-    return subprocess.Popen(  # type: ignore[call-overload]
-        _command(args), env={**os.environ, **env}, preexec_fn=_default_sigint, **popen
-    )
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    `popen` goes to subprocess.Popen (stdout, stderr, text)."""
+    return subprocess.Popen(_command(args), env={**os.environ, **env}, **popen)  # type: ignore[call-overload]
 
 
 def write_registry(path: Path, *entries: dict) -> dict[str, str]:
