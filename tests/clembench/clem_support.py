@@ -81,7 +81,12 @@ def loop_thread() -> Iterator[asyncio.AbstractEventLoop]:
 
 
 def clemcore_run(
-    games: list[str], model: Model, results: Path, limit: int, experiments: list[str] | None = None
+    games: list[str],
+    model: Model,
+    results: Path,
+    limit: int,
+    experiments: list[str] | None = None,
+    games_dir: Path = GAMES,
 ) -> Path:
     """`clem run` then `clem score`, as clemcore's CLI does them (its callbacks, its instance iterator with a
     sub-selection, its dispatch to the sequential runner, one request at a time), with the parlour model as
@@ -104,7 +109,7 @@ def clemcore_run(
     from parlour.clembench.model import ParlourBackend
 
     pair = store.pair_name([model.spec.player_folder_name()])
-    specs = game_specs(GAMES)
+    specs = game_specs(games_dir)
     with loop_thread() as loop:
         asyncio.run_coroutine_threadsafe(model.start(), loop).result()
         players = [ParlourBackend(model, loop)]
