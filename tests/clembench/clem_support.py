@@ -165,7 +165,8 @@ def outcomes(pair_dir: Path) -> dict[str, int]:
         scores = episode / "scores.json"
         if scores.is_file():
             flags = json.loads(scores.read_text())["episode scores"]
-            key = next((k for k in ("Success", "Lose", "Aborted") if flags.get(k)), "no outcome")
+            # == 1: games score the flags they do not set as NaN (referencegame's aborts), and NaN is truthy
+            key = next((k for k in ("Success", "Lose", "Aborted") if flags.get(k) == 1), "no outcome")
         else:
             key = "error"
         counts[key] = counts.get(key, 0) + 1
