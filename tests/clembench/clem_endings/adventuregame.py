@@ -2,7 +2,10 @@
 the planning variant also writes "Next actions: ..." on the line below. Success when every goal holds at
 "> done", Lose when "> done" comes before; a reply without ">" (or, when planning, without its plan line)
 aborts, and so does the turn limit (max_turns), even with every goal reached. A command the adventure
-cannot carry out is only recorded."""
+cannot carry out is only recorded.
+
+Not among the endings: `> done` as the planning variant's first reply raises an IndexError in the game
+(master.py:206: the plan history still empty), in both runners alike (parlour records a failed episode)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,14 @@
 """codenames: the cluegiver gives a one-word clue and the board words it targets, the guesser guesses up to
 that many words; a mock opponent reveals its own words after each round. The team wins when all its words
 are revealed, loses when the opponent's are or when the guesser reveals a kill (assassin) word. Every 2.0
-experiment strips stray characters and aborts on any other rule broken (no reprompt)."""
+experiment strips stray characters and aborts on any other rule broken (no reprompt).
+
+Not among the endings, unreachable with the 2.0 instances (players.py, master.py, board.py): "too few
+lines" (a split reply has at least one line); invalid characters in a clue or guess (every experiment
+strips them); a clue that is a board word (the check for a form of a board word fires first); "no correct
+target/guess" (the first invalid one aborts, no experiment ignores them); re-prompts and ignored rambling
+(off in every experiment); the team's win through the assassin (the mock opponent reveals only its own
+words); "CONTEXT EXCEEDED" (a backend failure, not a reply); a turn limit (codenames has none)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,10 @@
 """guesswhat: the guesser asks yes/no questions about a list of candidates and has one guess; the answerer
 answers with one of the experiment's answer variations. Questions about letters, length, syllables or part of
-speech, and a direct guess put as a question, break the rules."""
+speech, and a direct guess put as a question, break the rules.
+
+The direct guess put as a question is reached only by a reply holding the control character U+0001: the
+game's pattern has it where a backreference was meant. The last two aborts (a guess of two words, an
+answer not among the variations) write only the generic "abort game"; the replies make them distinct."""
 
 from __future__ import annotations
 

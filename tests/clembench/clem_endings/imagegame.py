@@ -1,5 +1,8 @@
 """imagegame: the giver describes a target grid command by command, the follower draws the grid after each;
-the giver ends with "Command: DONE". Success when the last grid drawn matches the target (F1 >= 99)."""
+the giver ends with "Command: DONE". Success when the last grid drawn matches the target (F1 >= 99).
+
+Not among the endings: "Command: DONE" as the giver's first reply; the master accepts it, then the
+game's scorer divides by zero (master.py:300), in both runners alike (parlour records a failed episode)."""
 
 from __future__ import annotations
 

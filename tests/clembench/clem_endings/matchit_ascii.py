@@ -5,7 +5,10 @@ solutions word for word. There is no turn limit besides the fixed decision round
 
 Each player's n-th reply (n = `turn`) is always of the same kind (decision_turn 3 here):
 A: description, then (answer, question) three times, then the decision;
-B: description, question, then (answer, question) twice, answer, then the decision."""
+B: description, question, then (answer, question) twice, answer, then the decision.
+
+Not among the endings: B alone deciding right (the scorer's branch of A alone deciding right); a turn
+limit (there is none)."""
 
 from __future__ import annotations
 

@@ -4,7 +4,10 @@ answer the master probes it, one probe per slot ("ME: ... yes or no", reply "ASI
 its history), whether the questioner knows that slot yet. A probe gets up to five tries; a probe never
 answered in form aborts the episode. The episode ends after the last slot's round: Success when every
 probe was right and every answer held its slot's value, Lose otherwise. An answer out of form is only
-counted: that round has no slot and no probing, and the game goes on."""
+counted: that round has no slot and no probing, and the game goes on.
+
+Not among the endings: every answer out of form; the game's scorer then divides by zero (master.py:429:
+no slot filled), in both runners alike (parlour records a failed episode); a turn limit (there is none)."""
 
 from __future__ import annotations
 

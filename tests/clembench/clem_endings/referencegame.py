@@ -1,6 +1,8 @@
 """referencegame: the giver describes the first of three grids, the follower names which grid was meant; one
 round. Both players' replies must match the instance's patterns; in strict mode (every 2.0 experiment) nothing
-may follow on further lines."""
+may follow on further lines.
+
+Not among the endings: the lenient mode's branches (master.py:85, :99); no 2.0 experiment uses it."""
 
 from __future__ import annotations
 

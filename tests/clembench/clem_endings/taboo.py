@@ -1,7 +1,10 @@
 """taboo: the describer gives clues, the guesser guesses the target word within max_turns. The master ends
 an episode on a correct guess (Success), on the round limit or a clue holding the target or a related word
 (Lose: a clue error is a failure, not an abort, for its scorer) and on a reply missing its CLUE: or GUESS:
-prefix (Aborted)."""
+prefix (Aborted).
+
+Every end condition of the master is scripted; the two prefix aborts write the same message, so the
+describer's is told from the guesser's by the episode ending before the guesser is asked."""
 
 from __future__ import annotations
 

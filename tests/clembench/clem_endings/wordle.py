@@ -2,7 +2,11 @@
 right. The master ends an episode on the target word (Success), on n_turns valid guesses (Lose) and on a
 reply it rejects (Aborted): a parse error or a rule violation at once, a five-letter word outside its
 vocabulary after max_retry_per_error re-prompts. wordle_withclue and wordle_withcritic share its guesser:
-their modules build on GUESSER_ENDINGS."""
+their modules build on GUESSER_ENDINGS.
+
+Not among the endings: an empty reply and two `guess:` keywords (the branches of a missing explanation
+and of no guess); the scorer's "neither aborted, lose nor success" error (master.py:599, unreachable); the
+word lists of older instances (master.py:249; every 2.0 instance has `lang_keywords`)."""
 
 from __future__ import annotations
 

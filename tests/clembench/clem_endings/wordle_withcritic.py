@@ -1,7 +1,11 @@
 """wordle_withcritic: wordle's guesser, given a clue, makes a guess, a critic agrees or not, and the guesser
 then commits to a guess, which the master judges as wordle's. Its endings: the guesser's of wordle (with a
 critic that agrees), a win after the critic disagrees, and an abort for each reply of the critic that the
-master rejects (a parse error or an agreement other than yes or no: no re-prompt for the critic)."""
+master rejects (a parse error or an agreement other than yes or no: no re-prompt for the critic).
+
+The critic is added before its prompt is set (master.py:454-467), so it never gets its instructions
+(both runners alike): its first message is the guesser's reply, told apart by its leading `clue:`. Guesser
+errors on the guess it commits to take the branches of its first guess: not scripted again."""
 
 from __future__ import annotations
 
