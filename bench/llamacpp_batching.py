@@ -69,16 +69,23 @@ def pair_dir(results: Path, name: str) -> Path:
 
 
 def calls(results: Path, name: str) -> dict[str, list[dict[str, Any]]]:
-    """Each episode's (each player's, on 2.0) recorded calls in request order, keyed by their path: 1.6's
-    `<game>/<experiment>/episode_<n>/requests.json` (a list of calls), clemcore's
+    """Each episode's (each player's, on clemcore 3.7) recorded calls in request order, keyed by their path:
+    a list of calls in 1.6's `<game>/<experiment>/episode_<n>/requests.json` and clemcore 3.3's
+    `<game>/<experiment>/instance_<id>/requests.json`; clemcore 3.7's
     `<game>/<experiment>/instance_<id>/player_<n>.requests.json` (`calls`, each under `call`)."""
     root = pair_dir(results, name)
     out = {}
-    for path in sorted(root.glob("*/*/episode_*/requests.json")):
-        out[str(path.relative_to(root))] = json.loads(path.read_text())
+    for pattern in ("*/*/episode_*/requests.json", "*/*/instance_*/requests.json"):
+        for path in sorted(root.glob(pattern)):
+            out[str(path.relative_to(root))] = [c for c in json.loads(path.read_text()) if not programmatic(c)]
     for path in sorted(root.glob("*/*/*/player_*.requests.json")):
         out[str(path.relative_to(root))] = [c["call"] for c in json.loads(path.read_text())["calls"]]
     return out
+
+
+def programmatic(call: dict[str, Any]) -> bool:
+    """A call of a game's programmatic player (clemcore 3.3 records them beside the model's): no model reply."""
+    return call["raw_response_obj"].get("clem_player", {}).get("model_name") == "programmatic"
 
 
 def reply_text(call: dict[str, Any]) -> str:
