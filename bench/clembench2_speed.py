@@ -22,7 +22,9 @@ parlour's default, all cores, slows down several times over when others share th
 episodes: the first `--limit` instances of each experiment (default 1) of the chosen games (default all
 14), from trimmed instance files in a temporary copy of the games folder. Times: `clem run` once for all
 the games (per game from its run.json); parlour once per game and once for all the games together (what
-a user runs). Also printed, not asserted: how many of the episodes both recorded have identical turns.
+a user runs). Also printed, not asserted: how many of the episodes both recorded have identical turns, and
+how many tokens went through the model on each side (prompt tokens evaluated, prefixes reused aside, and
+generated tokens; `bench/llamacpp_steps.py` gives what each costs).
 
 Two times each: the whole command (imports, loading the model and the games included) and the episodes
 alone (clemcore's run.json, parlour's summary or run.json). Needs the `clem` extra and a clembench games
@@ -56,6 +58,7 @@ from parlour.testing.latency_server import LatencyServer
 
 DEFAULT_MODEL = "smollm2-135m"
 CHILD_FLAG = "--clem-child"  # this file as the `clem run` process of part gguf: GGUF path, then clem's arguments
+TOKENS_FILE = "PARLOUR_BENCH_CLEM_TOKENS"  # where that child adds how many tokens its llama.cpp evaluated
 
 
 def clem_run(
@@ -121,8 +124,21 @@ def clem_child(gguf: str, arguments: list[str]) -> None:
         return cls(model_path=gguf, **kwargs)
 
     llama_cpp.Llama.from_pretrained = classmethod(from_local_file)
+    evaluate, counted = llama_cpp.Llama.eval, {"prompt": 0, "generated": 0}
+
+    def counting(self: Any, tokens: Any) -> None:
+        # llama-cpp-python evaluates what a prompt does not share with the previous one in one call (counted
+        # as prompt tokens when more than one), then each token it generates alone
+        counted["prompt" if len(tokens) > 1 else "generated"] += len(tokens)
+        evaluate(self, tokens)
+
+    llama_cpp.Llama.eval = counting
     sys.argv = ["clem", *arguments]
-    cli.main()
+    try:
+        cli.main()
+    finally:
+        with open(os.environ[TOKENS_FILE], "a", encoding="utf-8") as out:
+            out.write(json.dumps(counted) + "\n")
 
 
 def clem_registry_entry(gguf: Path) -> dict[str, Any]:
@@ -168,7 +184,8 @@ def parlour_command(
     done = subprocess.run(command, cwd=work, capture_output=True, text=True)
     elapsed = time.perf_counter() - started
     run_files = list(results.glob("*/run.json"))
-    run = json.loads(run_files[0].read_text())["runs"][-1] if run_files else {}
+    record = json.loads(run_files[0].read_text()) if run_files else {"runs": [{}], "models": [{}]}
+    run = {**record["runs"][-1], "batching_stats": record["models"][0].get("batching_stats", {})}
     if done.returncode != 0 and not run.get("failed"):
         raise SystemExit(f"parlour run failed ({done.returncode}):\n{done.stderr[-3000:]}")
     return elapsed, run
@@ -191,6 +208,7 @@ def clem_side(folder: Path, games: Path, names: list[str]) -> float:
     folder.mkdir()
     (folder / "model_registry.json").write_text(json.dumps([clem_registry_entry(gguf)]))
     launcher = [sys.executable, str(Path(__file__).resolve()), CHILD_FLAG, str(gguf)]
+    os.environ[TOKENS_FILE] = str(folder / "tokens.jsonl")
     clem_s, _ = clem_run(folder, games, names, "all", DEFAULT_MODEL, launcher)
     print(f"clem run: {clem_s:.1f} s", flush=True)
     return clem_s
@@ -240,6 +258,14 @@ def report(work: Path, names: list[str], clem_s: float, per_game: dict, whole: d
         both = [key for key, value in ours.items() if value and clem_turns.get(key)]
         same = sum(1 for key in both if clem_turns[key] == ours[key])
         print(f"  episodes with identical turns: {same} of the {len(both)} both recorded")
+        stats = run["batching_stats"]
+        print(f"  tokens through the model: parlour {stats['prompt_tokens_evaluated'] + stats['generated_tokens']}"
+              f" ({stats['prompt_tokens_evaluated']} of {stats['prompt_tokens']} prompt tokens, the rest reused;"
+              f" {stats['generated_tokens']} generated) in {stats['decode_calls']} decode calls")  # fmt: skip
+    clem_tokens = [json.loads(line) for line in (work / "clem" / "tokens.jsonl").read_text().splitlines()]
+    prompt, generated = (sum(c[kind] for c in clem_tokens) for kind in ("prompt", "generated"))
+    print(f"  tokens through the model: clem run {prompt + generated} ({prompt} prompt tokens evaluated, the"
+          f" prefix each prompt shares with the previous one reused; {generated} generated)")  # fmt: skip
 
 
 def part_gguf(work: Path, games: Path, names: list[str], limit: int, threads: list[int]) -> None:

@@ -106,6 +106,24 @@ def abort_callback() -> tuple[ctypes.Array[ctypes.c_char], Any]:
     return flag, ctypes.cast(strlen, llama_cpp.ggml_abort_callback)
 
 
+def context_params(sequence_tokens: int, n_sequences: int, n_batch: int, n_threads: int) -> Any:
+    """The llama.cpp context parameters of a scheduler: one KV stream of `sequence_tokens` cells per sequence."""
+    import llama_cpp
+
+    params = llama_cpp.llama_context_default_params()
+    params.n_ctx = sequence_tokens * n_sequences  # split evenly into one stream per sequence
+    params.n_batch = n_batch
+    params.n_ubatch = n_batch
+    params.n_seq_max = n_sequences
+    params.kv_unified = False  # a stream per sequence: attention spans only the sequence's own cells
+    params.n_threads = n_threads
+    params.n_threads_batch = n_threads
+    params.no_perf = True
+    # as llama-cpp-python's Llama (the one-at-a-time path): flash attention changes the numerics
+    params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+    return params
+
+
 class BatchScheduler:
     """Serves greedy completions of token prompts for many concurrent callers from one llama context."""
 
@@ -131,17 +149,7 @@ class BatchScheduler:
         n_sequences = batch_size + cached_prefixes
         self._stop = [s.encode("utf-8") for s in stop]
         self._n_vocab = llm.n_vocab()
-        params = llama_cpp.llama_context_default_params()
-        params.n_ctx = sequence_tokens * n_sequences  # split evenly into one stream per sequence
-        params.n_batch = n_batch
-        params.n_ubatch = n_batch
-        params.n_seq_max = n_sequences
-        params.kv_unified = False  # a stream per sequence: attention spans only the sequence's own cells
-        params.n_threads = n_threads
-        params.n_threads_batch = n_threads
-        params.no_perf = True
-        # as llama-cpp-python's Llama (the one-at-a-time path): flash attention changes the numerics
-        params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_DISABLED
+        params = context_params(sequence_tokens, n_sequences, n_batch, n_threads)
         self._ctx = llama_cpp.llama_init_from_model(llm.model, params)
         if not self._ctx:
             raise RuntimeError(f"cannot create a llama.cpp context of {n_sequences} x {sequence_tokens} tokens")
