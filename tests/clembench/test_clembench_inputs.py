@@ -5,17 +5,21 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from clem_support import (
     GAMES,
     PolicyModel,
+    clemcore_run,
+    episode_files,
     in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
     require_clem,
 )
 
 import parlour
-from parlour.errors import ClembenchError, UnknownGameError
+from parlour.errors import ClembenchError, UnknownGameError, context_overflow
+from parlour.runner.episodes import FAILED
 
 
 def test_missing_games_folder_names_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,3 +85,28 @@ def test_the_plan_of_a_2_0_run_lists_clemcores_episodes(tmp_path: Path) -> None:
 def test_an_unknown_benchmark_is_refused_by_the_plan_as_by_the_run(tmp_path: Path) -> None:
     with pytest.raises(UnknownGameError, match="unknown benchmark 'clembench-9'"):
         parlour.api.plan("taboo", "p", results=tmp_path, benchmark="clembench-9")
+
+
+class FullContextModel(PolicyModel):
+    """A model whose context the first prompt already fills: every call raises parlour's context error."""
+
+    async def generate(self, messages: list[dict]) -> Any:
+        raise context_overflow(self.spec.name, 5000, 100, 4096)
+
+
+def test_a_full_context_reaches_the_game_as_clemcores_error(tmp_path: Path) -> None:
+    """codenames answers clemcore's ContextExceededError with the reply "CONTEXT EXCEEDED" (as with
+    clemcore's own vLLM and transformers backends); parlour's engines raise their own, which the bridge
+    hands on as clemcore's, so the game sees it as with clemcore's backends."""
+    require_clem()
+    model = FullContextModel("policy-full", lambda messages: "unused")
+    summary = parlour.run(
+        "codenames", model, results=tmp_path / "parlour", limit=1, experiments=["risk_low"],
+        benchmark="clembench-2.0", games_dir=GAMES,
+    )  # fmt: skip
+    assert summary.count(FAILED) == 0
+    (interactions,) = summary.folder.rglob("interactions.json")
+    assert "CONTEXT EXCEEDED" in interactions.read_text(encoding="utf-8")
+    reference = clemcore_run(["codenames"], model, tmp_path / "clemcore", 1, ["risk_low"])
+    ours, theirs = episode_files(summary.folder), episode_files(reference)
+    assert sorted(ours) == sorted(theirs) and [name for name in ours if ours[name] != theirs[name]] == []

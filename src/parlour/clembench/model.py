@@ -10,10 +10,12 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from clemcore.backends import ContextExceededError as ClemcoreContextExceeded
 from clemcore.backends import Model as ClemcoreModel
 from clemcore.backends import ModelSpec as ClemcoreSpec
 
 from parlour.chat import Model
+from parlour.errors import ContextExceededError
 
 
 class ParlourBackend(ClemcoreModel):
@@ -32,5 +34,12 @@ class ParlourBackend(ClemcoreModel):
 
     def generate_response(self, messages: list[dict[str, Any]]) -> tuple[Any, Any, str]:
         """(prompt as sent, response object, reply text), as clemcore records them in requests files."""
-        generation = asyncio.run_coroutine_threadsafe(self.model.generate(messages), self.loop).result()
+        try:
+            generation = asyncio.run_coroutine_threadsafe(self.model.generate(messages), self.loop).result()
+        except ContextExceededError as exc:
+            # as clemcore's own backends report it: games that handle a full context catch this one (codenames)
+            raise ClemcoreContextExceeded(
+                str(exc), tokens_used=exc.tokens_needed, tokens_left=exc.context_size - exc.tokens_needed,
+                context_size=exc.context_size,
+            ) from exc  # fmt: skip
         return generation.prompt, generation.response, generation.text
