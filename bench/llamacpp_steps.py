@@ -27,6 +27,7 @@ from parlour.models.registry import lookup
 from parlour.models.weights.resolve import resolve_weights
 
 MODEL = "smollm2-135m"
+ONE_BATCH = 512  # llama-cpp-python's n_batch and the batched engine's default: the most tokens one decode call takes
 
 
 class Stepper:
@@ -52,7 +53,7 @@ class Stepper:
             self.decode([(seq, i, token, i == len(prompt) - 1) for i, token in enumerate(prompt)])
         prefilled = time.perf_counter()
         for k in range(steps):  # the tokens fed back need not be the greedy ones: the cost is the same
-            self.decode([(seq, len(prompt) + k, prompt[k], True) for seq in sequences])
+            self.decode([(seq, len(prompt) + k, prompt[k % len(prompt)], True) for seq in sequences])
         done = time.perf_counter()
         return (prefilled - started) / (len(prompt) * len(sequences)), (done - prefilled) / (steps * len(sequences))
 
@@ -63,12 +64,14 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--sequences", type=int, default=8)
     args = parser.parse_args()
+    if not 0 < args.prompt_tokens <= ONE_BATCH:
+        parser.error(f"--prompt-tokens: 1 to {ONE_BATCH} (one llama.cpp batch, as the engines evaluate a prompt)")
 
     spec = lookup(MODEL)
     clem = llama_cpp.Llama(str(resolve_weights(spec.weights, MODEL)), n_ctx=0, verbose=False)  # clemcore's call
     text = " ".join(f"word{i} is a clue" for i in range(args.prompt_tokens))
     prompt = clem.tokenize(text.encode())[: args.prompt_tokens]
-    clem_step = Stepper(clem._ctx.ctx, max(len(prompt), args.sequences))
+    clem_step = Stepper(clem._ctx.ctx, ONE_BATCH)
     clem_prompt, clem_token = clem_step.timed(prompt, [0], args.steps)
 
     model = load_model(spec)

@@ -105,7 +105,7 @@ def clemcore_run(
 
     from parlour import store
     from parlour.clembench.episode import results_folder
-    from parlour.clembench.games import game_specs, instances_file
+    from parlour.clembench.games import game_specs
     from parlour.clembench.model import ParlourBackend
 
     pair = store.pair_name([model.spec.player_folder_name()])
@@ -120,10 +120,9 @@ def clemcore_run(
             InteractionsFileSaver(folder, player_model_infos=infos), RunFileSaver(folder, player_model_infos=infos),
         ])  # fmt: skip
         for name in games:
-            file = json.loads(instances_file(specs[name]).read_text(encoding="utf-8"))
             first = {
                 experiment["name"]: [row["game_id"] for row in experiment["game_instances"][:limit]]
-                for experiment in file["experiments"]
+                for experiment in instances(name, games_dir)["experiments"]
                 if not experiments or experiment["name"] in experiments
             }
 
@@ -131,8 +130,8 @@ def clemcore_run(
                 return first.get(experiment, [])
 
             with GameBenchmark.load_from_spec(specs[name]) as benchmark:
-                instances = GameInstanceIterator.from_game_spec(specs[name], sub_selector=sub_selector).reset()
-                dispatch.run(benchmark, instances, players, callbacks=callbacks, batch_size=1)
+                iterator = GameInstanceIterator.from_game_spec(specs[name], sub_selector=sub_selector).reset()
+                dispatch.run(benchmark, iterator, players, callbacks=callbacks, batch_size=1)
                 benchmark.compute_scores(str(results / pair / name))
         asyncio.run_coroutine_threadsafe(model.aclose(), loop).result()
     return results / pair
@@ -173,12 +172,13 @@ def outcomes(pair_dir: Path) -> dict[str, int]:
     return counts
 
 
+def instances(game: str, games_dir: Path = GAMES) -> dict[str, Any]:
+    """The game's instance file (the one clemcore plays), read as it is on disk."""
+    from parlour.clembench.games import game_specs, instances_file
+
+    return json.loads(instances_file(game_specs(games_dir)[game]).read_text(encoding="utf-8"))
+
+
 def first_experiments(games: list[str]) -> list[str]:
     """The first experiment of each game (for short runs of a real model)."""
-    names = []
-    for game in games:
-        from parlour.clembench.games import game_specs, instances_file
-
-        spec = game_specs(GAMES)[game]
-        names.append(json.loads(instances_file(spec).read_text(encoding="utf-8"))["experiments"][0]["name"])
-    return names
+    return [instances(game)["experiments"][0]["name"] for game in games]

@@ -4,7 +4,6 @@ intended (the scorer's flag, and the game's own message for that ending)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from clem_support import (
     clemcore_run,
     episode_files,
     in_tmp_path,  # noqa: F401 - autouse: each test in its own folder
+    instances,
     outcomes,
     require_clem,
 )
@@ -26,10 +26,7 @@ ENDINGS = all_endings()
 
 
 def _first_instance(ending: Ending) -> tuple[dict, dict]:
-    from parlour.clembench.games import game_specs, instances_file
-
-    file = json.loads(instances_file(game_specs(GAMES)[ending.game]).read_text(encoding="utf-8"))
-    experiments = file["experiments"]
+    experiments = instances(ending.game)["experiments"]
     experiment = next(e for e in experiments if ending.experiment in (None, e["name"]))
     return experiment, experiment["game_instances"][0]
 
